@@ -1,0 +1,2 @@
+drop function if exists private.raise_error(text, text);
+drop table if exists private.error_codes;
