@@ -1,0 +1,14 @@
+/** src/generated/index.ts: the browser-safe part of the generated code (not the Kysely calls). */
+export function emitIndex(): string {
+  return [
+    "export type { DB } from './kysely.js'",
+    "export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, TablesUpdate } from './database.js'",
+    "export { Constants } from './database.js'",
+    "export * from './vocabularies.js'",
+    "export * from './error-codes.js'",
+    "export * from './columns.js'",
+    "export * from './rpc.js'",
+    "export { pg } from './pg-schemas.js'",
+    '',
+  ].join('\n')
+}
