@@ -10,6 +10,8 @@ import pg from 'pg'
 export interface DatabaseServer {
   /** `true` when this process started the server (and `stop()` will remove it). */
   readonly embedded: boolean
+  /** The temporary directory holding an embedded server's files. */
+  readonly directory?: string
   /** Connection string for a superuser on `database` (default: the server's default database). */
   url(database?: string): string
   /** Stops the server and removes its files; a no-op for a server given by `DATABASE_URL`. */
@@ -111,7 +113,7 @@ export async function startDatabaseServer(options: StartOptions = {}): Promise<D
 
   const url = (database = 'postgres') =>
     `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`
-  return { embedded: true, url, stop }
+  return { embedded: true, directory: root, url, stop }
 }
 
 function externalServer(connectionString: string): DatabaseServer {

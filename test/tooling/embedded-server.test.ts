@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { describe, expect, it } from 'vitest'
+import { startDatabaseServer, withClient } from '../../src/tooling/embedded-server.js'
+
+interface Held {
+  child: ReturnType<typeof spawn>
+  directory: string
+  postmaster: number
+}
+
+async function holdServer(): Promise<Held> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/hold-embedded-server.ts'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, DATABASE_URL: '' },
+  })
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve)
+    child.once('exit', (code) => reject(new Error(`the fixture exited with ${code}`)))
+  })
+  return { child, ...(JSON.parse(line) as { directory: string; postmaster: number }) }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function waitFor(condition: () => boolean, ms = 15_000): Promise<boolean> {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    if (condition()) return true
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return condition()
+}
+
+describe('the embedded server', () => {
+  it('starts, serves, and leaves nothing behind when stopped', async () => {
+    const server = await startDatabaseServer({ databaseUrl: '' })
+    const dir = server.directory!
+    const { rows } = await withClient(server.url(), (c) => c.query<{ v: string }>(`select current_setting('server_version_num') as v`))
+    expect(Number(rows[0]!.v)).toBeGreaterThanOrEqual(170000)
+    await server.stop()
+    expect(existsSync(dir)).toBe(false)
+  })
+
+  it('stops the server and removes its files on Ctrl-C (SIGINT)', async () => {
+    const held = await holdServer()
+    held.child.kill('SIGINT')
+    expect(await waitFor(() => !alive(held.postmaster))).toBe(true)
+    expect(await waitFor(() => !existsSync(held.directory))).toBe(true)
+  })
+
+  it('reaps a server whose owner was killed outright, at the next start', async () => {
+    const held = await holdServer()
+    // No chance to clean up: the postmaster is left running, owned by nobody.
+    held.child.kill('SIGKILL')
+    expect(await waitFor(() => !alive(held.child.pid!))).toBe(true)
+    expect(alive(held.postmaster)).toBe(true)
+
+    const next = await startDatabaseServer({ databaseUrl: '' })
+    try {
+      expect(await waitFor(() => !alive(held.postmaster))).toBe(true)
+      expect(existsSync(held.directory)).toBe(false)
+    } finally {
+      await next.stop()
+    }
+  })
+})
