@@ -1,0 +1,131 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { NotAuthenticatedError } from '../../errors/avolve-error.js'
+import type { DB } from '../../generated/kysely.js'
+import { resolveRetryPolicy, type RetryPolicy } from '../../retry/backoff.js'
+import type { UserClaims } from '../../schemas/auth.js'
+import { serviceIdentity, type RequestIdentity } from './request-identity.js'
+import { createServiceScope, createUserScope, type ServiceScope, type UserScope } from './scopes.js'
+import { claimsOfUser, TokenVerifier, type JwtVerification } from './token-verifier.js'
+import { TransactionRunner } from './transaction-runner.js'
+
+/** A connection string, a `pg` Pool the app already has, or a Kysely instance over PostgreSQL. */
+export type AvolveConnection = string | pg.Pool | Kysely<any>
+
+export interface AvolveDbOptions {
+  connection: AvolveConnection
+  /** How `asUser(accessToken)` verifies tokens. Not needed when you pass verified claims. */
+  jwt?: JwtVerification
+  /** Pool settings, when `connection` is a connection string (default: at most 10 connections). */
+  pool?: Omit<pg.PoolConfig, 'connectionString'>
+  /** Retries of transient failures (default: 5 attempts, 25 ms to 1 s jittered backoff); false disables them. */
+  retry?: Partial<RetryPolicy> | false
+}
+
+/** The server SDK: scopes that run every call as one user (or the service role) under RLS. */
+export interface AvolveDb {
+  /**
+   * A scope for one end user, from their access token (verified first: signature, expiry, audience)
+   * or from claims you have verified yourself. Every call runs in a transaction as that user, so RLS
+   * and auth.uid() apply exactly as on the frontend.
+   * @throws NotAuthenticatedError for a malformed, forged or expired token.
+   * @example const me = await db.asUser(request.headers.get('authorization')!.slice(7))
+   */
+  asUser(auth: string | UserClaims): Promise<UserScope>
+  /**
+   * The service_role scope for back-office work: minting, any user's records, statistics.
+   * @example await db.asService().tokens.mint({ to: userId, tokenType: 'GEN', amount: '100' })
+   */
+  asService(): ServiceScope
+  /** Closes the pool this SDK created (a pool or Kysely instance you passed in stays open). */
+  destroy(): Promise<void>
+}
+
+function isKysely(value: unknown): value is Kysely<any> {
+  const v = value as Kysely<any>
+  return typeof v?.selectFrom === 'function' && typeof v?.connection === 'function' && typeof v?.withoutPlugins === 'function'
+}
+
+/**
+ * A client whose backend dies while checked out also emits 'error' after the failed query has
+ * already reported it; unheard, that event would crash the process. The query's own error is what
+ * the SDK reports (and retries), so the event only needs a listener.
+ */
+function quietClients(pool: pg.Pool): void {
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+  })
+}
+
+function checkedConnectionString(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new TypeError('createAvolveDb: the connection string is not a URL; expected postgres://user:password@host:5432/database')
+  }
+  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
+    throw new TypeError(`createAvolveDb: the connection string must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`)
+  }
+  return url
+}
+
+/**
+ * Creates the server SDK over a direct PostgreSQL connection (Supabase's pooler in transaction
+ * mode works: nothing outlives a transaction and no named prepared statements are used).
+ * @example
+ * const db = createAvolveDb({ connection: process.env.DATABASE_URL!, jwt: { secret: process.env.SUPABASE_JWT_SECRET! } })
+ * const me = await db.asUser(accessToken)
+ * await me.tokens.transfer({ to: friendId, tokenType: 'GEN', amount: '5' })
+ */
+export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): AvolveDb {
+  const opts: AvolveDbOptions = typeof options === 'string' || isKysely(options) || !('connection' in options) ? { connection: options as AvolveConnection } : options
+  let ownedPool: pg.Pool | undefined
+  let kysely: Kysely<DB>
+  if (typeof opts.connection === 'string') {
+    ownedPool = new pg.Pool({ max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, application_name: '@avolve/db', ...opts.pool, connectionString: checkedConnectionString(opts.connection) })
+    // An idle client's connection can drop (server restart); the pool replaces it.
+    ownedPool.on('error', () => {})
+    quietClients(ownedPool)
+    kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: ownedPool }) })
+  } else if (isKysely(opts.connection)) {
+    // Plugins (CamelCasePlugin, ...) would rewrite the SDK's own queries and rows.
+    kysely = opts.connection.withoutPlugins() as Kysely<DB>
+  } else {
+    quietClients(opts.connection)
+    kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: opts.connection }) })
+  }
+  const retry = resolveRetryPolicy(opts.retry)
+  const verifier = opts.jwt ? new TokenVerifier(opts.jwt) : undefined
+  const runner = (identity: RequestIdentity) => new TransactionRunner(kysely, identity, retry)
+  let destroyed = false
+
+  return {
+    async asUser(auth) {
+      let claims
+      if (typeof auth === 'string') {
+        if (!verifier) {
+          throw new NotAuthenticatedError({
+            code: 'verification_not_configured',
+            message: 'asUser(accessToken) needs createAvolveDb({ jwt: { secret } | { jwksUrl } }) to verify the token; or pass claims you verified',
+          })
+        }
+        claims = await verifier.verify(auth)
+      } else {
+        claims = claimsOfUser(auth)
+      }
+      return createUserScope(
+        runner({ role: 'authenticated', claims, userId: claims.sub, ...(claims.exp === undefined ? {} : { expiresAt: claims.exp }) }),
+        claims,
+      )
+    },
+    asService() {
+      return createServiceScope(runner(serviceIdentity()))
+    },
+    async destroy() {
+      if (destroyed) return
+      destroyed = true
+      if (ownedPool) await kysely.destroy()
+    },
+  }
+}

@@ -1,0 +1,84 @@
+import { sql, type Kysely } from 'kysely'
+import { NotAuthenticatedError, TransientError, type AvolveError } from '../../errors/avolve-error.js'
+import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
+import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
+import { KyselyDataPort } from './kysely-data-port.js'
+import { isConnectionLoss, mapDriverError } from './map-driver-error.js'
+import { assertApiRole, type RequestIdentity } from './request-identity.js'
+
+type Phase = 'connect' | 'work' | 'commit'
+
+/**
+ * Runs each unit of work in one transaction as the request's role, the way PostgREST runs a request:
+ * `begin`, then one statement of transaction-local settings (the role, and the claims that
+ * auth.uid()/auth.jwt() read), then the work, then `commit`. Nothing outlives the transaction, so a
+ * transaction-mode pooler (Supavisor, PgBouncer) can hand the connection to anyone next.
+ *
+ * Transient failures are retried with jittered backoff when the attempt left no trace: rolled back,
+ * or never sent. A connection lost during `commit` leaves the outcome unknown: such work is retried
+ * only when it is idempotent (transfers and mints carry their key), else reported as outcomeUnknown.
+ */
+export class TransactionRunner implements UnitOfWork {
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly identity: RequestIdentity,
+    private readonly retry: RetryPolicy,
+  ) {
+    assertApiRole(identity.role)
+  }
+
+  async run<T>(work: (port: DataPort) => Promise<T>, options: UnitOfWorkOptions): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.assertNotExpired()
+      let phase = 'connect' as Phase
+      try {
+        return await this.db.connection().execute(async (conn) => {
+          phase = 'work'
+          await sql`begin`.execute(conn)
+          try {
+            await sql`select set_config('role', ${this.identity.role}, true), set_config('request.jwt.claims', ${JSON.stringify(this.identity.claims)}, true)`.execute(conn)
+            const result = await work(new KyselyDataPort(conn, this.identity.userId))
+            phase = 'commit'
+            await sql`commit`.execute(conn)
+            return result
+          } catch (error) {
+            // After a failed statement the transaction is aborted; roll it back so the connection is clean.
+            if (phase === 'work') await sql`rollback`.execute(conn).catch(() => {})
+            throw error
+          }
+        })
+      } catch (raw) {
+        const error = mapDriverError(raw, this.identity.role)
+        const unknownOutcome = phase === 'commit' && isConnectionLoss(error)
+        const retryable = error instanceof TransientError && autoRetriedCodes.has(error.code) && (!unknownOutcome || options.idempotent)
+        if (!retryable || attempt >= this.retry.maxAttempts) throw unknownOutcome ? withUnknownOutcome(error) : error
+        await sleep(backoffDelay(attempt, this.retry))
+      }
+    }
+  }
+
+  private assertNotExpired(): void {
+    const exp = this.identity.expiresAt
+    if (exp !== undefined && exp * 1000 <= Date.now()) {
+      throw new NotAuthenticatedError({ code: 'token_expired', message: 'the access token has expired: refresh the session and retry' })
+    }
+  }
+}
+
+function withUnknownOutcome(error: AvolveError): TransientError {
+  return new TransientError({
+    code: error.code,
+    message: `${error.message} The connection broke during commit, so the change may or may not have been applied; retry with the same idempotency key to find out.`,
+    outcomeUnknown: true,
+    sqlstate: error.sqlstate,
+    cause: error.cause ?? error,
+  })
+}
+
+/** A unit of work inside an open transaction: runs work on its connection, no transaction of its own. */
+export class InlineUnitOfWork implements UnitOfWork {
+  constructor(private readonly port: DataPort) {}
+  run<T>(work: (port: DataPort) => Promise<T>): Promise<T> {
+    return work(this.port)
+  }
+}

@@ -1,0 +1,48 @@
+import type { RelationName } from '../generated/columns.js'
+import type { RpcArgs, RpcName, RpcReturns } from '../generated/rpc.js'
+
+/**
+ * The little each adapter must provide for the shared repositories: calling a generated RPC and
+ * running a select described as data. Everything else (validation, ids, keys, paging, decoding,
+ * error meaning) lives once, in the shared repositories, so both adapters behave the same.
+ */
+
+export type FilterOperator = 'eq' | 'gte' | 'lt' | 'lte'
+
+export interface Filter {
+  column: string
+  op: FilterOperator
+  value: string | number | boolean
+}
+
+export interface SelectQuery {
+  relation: RelationName
+  /** Rows matching all filters of at least one branch (an OR of ANDs). One branch is a plain WHERE. */
+  where: Filter[][]
+  /** Keyset position: only rows strictly after it in the (descending) order below. */
+  after?: { timeColumn: string; at: string; idColumn: string; id: string }
+  orderBy: Array<{ column: string; descending: boolean }>
+  limit?: number
+}
+
+/** One connection's worth of data access, valid inside a unit of work. */
+export interface DataPort {
+  /** The signed-in user the work runs as (the JWT's sub); null for the service role. */
+  readonly userId: string | null
+  call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>>
+  /** Rows as the database sent them, exact values as text (see row-codec.ts). */
+  select(query: SelectQuery): Promise<Array<Record<string, unknown>>>
+}
+
+export interface UnitOfWorkOptions {
+  /** Whether running the work twice is harmless (so a retry after an unknown outcome is safe). */
+  idempotent: boolean
+}
+
+/**
+ * Runs work as one unit for one user: on the server one database transaction as the user (retried
+ * as a whole where safe); on the client a sequence of requests with the user's session.
+ */
+export interface UnitOfWork {
+  run<T>(work: (port: DataPort) => Promise<T>, options: UnitOfWorkOptions): Promise<T>
+}

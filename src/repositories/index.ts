@@ -1,0 +1,5 @@
+export type { ConsentRepository } from './consent-repository.js'
+export type * from './records.js'
+export type { UserRepositories } from './scopes.js'
+export type { TokenRepository } from './token-repository.js'
+export type { TokenTypeCatalog } from './token-type-catalog.js'

@@ -1,0 +1,118 @@
+import { ValidationError } from '../../errors/avolve-error.js'
+import { parseInput } from '../../errors/validation.js'
+import type { TokenCode } from '../../generated/vocabularies.js'
+import type { Page } from '../../schemas/pagination.js'
+import { tokenCodeSchema, tokenHistoryOptionsSchema, transferInputSchema, type TokenHistoryOptions, type TransferInput } from '../../schemas/tokens.js'
+import type { DataPort, Filter, UnitOfWork } from '../data-port.js'
+import type { TokenBalance, TokenTransaction } from '../records.js'
+import { decodeRow } from '../row-codec.js'
+import type { TokenRepository } from '../token-repository.js'
+import { actingUser } from './acting-user.js'
+import { pageOf } from './paging.js'
+import { rowById } from './row-by-id.js'
+
+/** A random UUID where the platform has one (Node 19+, browsers). */
+export function newIdempotencyKey(): string {
+  return globalThis.crypto.randomUUID()
+}
+
+export const transactionById = (port: DataPort, id: string) => rowById<TokenTransaction>(port, 'token_transactions', id)
+
+/** TokenRepository over any adapter's DataPort, for the user `userId`. */
+export class PortTokenRepository implements TokenRepository {
+  constructor(
+    private readonly work: UnitOfWork,
+    /** Acts for this user (service scopes); the signed-in user when left out. */
+    private readonly userId?: string,
+  ) {}
+
+  async balances(): Promise<TokenBalance[]> {
+    const rows = await this.work.run(
+      (port) =>
+        port.select({
+          relation: 'token_balances',
+          where: [[{ column: 'user_id', op: 'eq', value: actingUser(port, this.userId) }]],
+          orderBy: [{ column: 'token_type', descending: false }],
+        }),
+      { idempotent: true },
+    )
+    return rows.map((r) => decodeRow<TokenBalance>('token_balances', r))
+  }
+
+  async balance(tokenType: TokenCode): Promise<string> {
+    const code = parseInput(tokenCodeSchema, tokenType, 'token type')
+    const rows = await this.work.run(
+      (port) =>
+        port.select({
+          relation: 'token_balances',
+          where: [
+            [
+              { column: 'user_id', op: 'eq', value: actingUser(port, this.userId) },
+              { column: 'token_type', op: 'eq', value: code },
+            ],
+          ],
+          orderBy: [],
+          limit: 1,
+        }),
+      { idempotent: true },
+    )
+    const row = rows[0]
+    return row ? decodeRow<TokenBalance>('token_balances', row).balance : '0'
+  }
+
+  async transfer(input: TransferInput): Promise<TokenTransaction> {
+    const t = parseInput(transferInputSchema, input, 'transfer')
+    // Made once, before the first attempt: every retry of this call carries the same key.
+    const key = t.idempotencyKey ?? newIdempotencyKey()
+    return this.work.run(
+      async (port) => {
+        const from = actingUser(port, this.userId)
+        if (t.to === from) {
+          throw new ValidationError({
+            code: 'validation_failed',
+            message: 'invalid transfer: to: cannot transfer tokens to yourself',
+            issues: [{ path: ['to'], message: 'cannot transfer tokens to yourself' }],
+          })
+        }
+        const id = await port.call('transfer_tokens', {
+          p_from_user_id: from,
+          p_to_user_id: t.to,
+          p_token_type: t.tokenType,
+          p_amount: t.amount,
+          p_idempotency_key: key,
+          ...(t.memo === undefined ? {} : { p_memo: t.memo }),
+        })
+        return transactionById(port, id)
+      },
+      { idempotent: true },
+    )
+  }
+
+  async history(options: TokenHistoryOptions = {}): Promise<Page<TokenTransaction>> {
+    const o = parseInput(tokenHistoryOptionsSchema, options, 'history options')
+    const side = (column: 'from_user_id' | 'to_user_id', user: string): Filter[] => [
+      { column, op: 'eq', value: user },
+      ...(o.tokenType ? [{ column: 'token_type', op: 'eq' as const, value: o.tokenType }] : []),
+    ]
+    const rows = await this.work.run(
+      (port) =>
+        port.select({
+          relation: 'token_transactions',
+          // Sent or received: two index-backed branches rather than one OR that no index serves.
+          where: [side('from_user_id', actingUser(port, this.userId)), side('to_user_id', actingUser(port, this.userId))],
+          ...(o.cursor ? { after: { timeColumn: 'created_at', at: o.cursor.at, idColumn: 'id', id: o.cursor.id } } : {}),
+          orderBy: [
+            { column: 'created_at', descending: true },
+            { column: 'id', descending: true },
+          ],
+          limit: o.limit + 1,
+        }),
+      { idempotent: true },
+    )
+    return pageOf(
+      rows.map((r) => decodeRow<TokenTransaction>('token_transactions', r)),
+      o.limit,
+      (r) => r.created_at,
+    )
+  }
+}

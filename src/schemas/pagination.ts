@@ -1,0 +1,33 @@
+import { z } from 'zod'
+import { decodeCursor } from '../values/cursor.js'
+import { canonicalTimestamp } from '../values/timestamp.js'
+import { limits } from './limits.js'
+
+/** Page size: 1 to 100, 20 when left out. */
+export const pageSizeSchema = z
+  .number({ error: 'limit must be a number' })
+  .int({ error: 'limit must be a whole number' })
+  .min(1, { error: 'limit must be at least 1' })
+  .max(limits.maxPageSize, { error: `limit must be at most ${limits.maxPageSize}` })
+  .default(limits.defaultPageSize)
+
+/** A cursor from a previous page's `nextCursor`, decoded to its position. */
+export const cursorSchema = z.string({ error: 'cursor must be the nextCursor string of a previous page' }).transform((value, ctx) => {
+  const position = decodeCursor(value)
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+  if (position && uuid.test(position.id)) {
+    try {
+      if (canonicalTimestamp(position.at) === position.at) return position
+    } catch {
+      // fall through
+    }
+  }
+  ctx.addIssue({ code: 'custom', message: 'cursor is not one this SDK made: pass the nextCursor of a previous page' })
+  return z.NEVER
+})
+
+/** One page of a keyset-paginated list, newest first. `nextCursor` is null on the last page. */
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}

@@ -1,0 +1,11 @@
+/**
+ * @avolve/db/server: the SDK for server functions (Next.js server actions and route handlers,
+ * workers, Node functions), over a direct PostgreSQL connection with Kysely and `pg`.
+ * @packageDocumentation
+ */
+export { createAvolveDb, type AvolveConnection, type AvolveDb, type AvolveDbOptions } from './adapters/kysely/create-avolve-db.js'
+export type { ServiceRepositories, ServiceScope, UserScope } from './adapters/kysely/scopes.js'
+export type { JwtVerification, VerifiedClaims } from './adapters/kysely/token-verifier.js'
+export type { UserStats } from './repositories/port-backed/service.js'
+export type { RetryPolicy } from './retry/backoff.js'
+export * from './index.js'

@@ -1,0 +1,28 @@
+/**
+ * Timestamps in one canonical form, whichever path they came by: PostgreSQL's text output
+ * (`2026-12-01 09:37:37.1234+00`) over a direct connection, or its JSON output
+ * (`2026-12-01T09:37:37.1234+00:00`) through PostgREST. The canonical form is UTC with all six
+ * fractional digits, `2026-12-01T09:37:37.123400Z`: exact to the microsecond (a JS Date is not),
+ * and ordered like the instants it names when compared as strings.
+ */
+
+const PG_TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?$/
+
+export function canonicalTimestamp(text: string): string {
+  const m = PG_TIMESTAMP.exec(text.trim())
+  if (!m) throw new TypeError(`not a timestamp: ${JSON.stringify(text)}`)
+  const [, y, mo, d, h, mi, s, frac = '', , sign, oh = '0', om = '0', os = '0'] = m
+  const offsetSeconds = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60 + Number(os)) : 0
+  const utcMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) - offsetSeconds * 1000
+  const iso = new Date(utcMs).toISOString() // whole seconds: the fraction is kept as digits below
+  return `${iso.slice(0, 19)}.${frac.padEnd(6, '0')}Z`
+}
+
+/** The canonical form of a timestamp input: an ISO string or a Date. */
+export function timestampInput(value: string | Date): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new TypeError('invalid Date')
+    return canonicalTimestamp(value.toISOString())
+  }
+  return canonicalTimestamp(value)
+}

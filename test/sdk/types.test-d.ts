@@ -1,0 +1,67 @@
+import { describe, expectTypeOf, it } from 'vitest'
+import type {
+  ConsentRecord,
+  ConsentStatus,
+  InteractionType,
+  Page,
+  Tables,
+  TokenBalance,
+  TokenCode,
+  TokenTier,
+  TokenTransaction,
+  TokenType,
+} from '../../src/index.js'
+import type { ServiceScope, UserScope } from '../../src/server.js'
+
+declare const me: UserScope
+declare const service: ServiceScope
+
+describe('results carry the generated types', () => {
+  it('rows are the generated table rows', () => {
+    expectTypeOf<ConsentRecord>().toEqualTypeOf<Tables<'user_consent'>>()
+    expectTypeOf(me.consent.record('terms_of_service', ['v'])).resolves.toEqualTypeOf<Tables<'user_consent'>>()
+    expectTypeOf(me.tokens.transfer({ to: '', tokenType: 'GEN', amount: '1' })).resolves.toEqualTypeOf<Tables<'token_transactions'>>()
+    expectTypeOf(me.consent.list()).resolves.toEqualTypeOf<Page<ConsentRecord>>()
+    expectTypeOf(me.tokens.history()).resolves.toEqualTypeOf<Page<TokenTransaction>>()
+    expectTypeOf(me.tokens.balances()).resolves.toEqualTypeOf<TokenBalance[]>()
+    expectTypeOf(me.tokenTypes.list()).resolves.toEqualTypeOf<TokenType[]>()
+  })
+
+  it('vocabulary columns are unions; exact numbers are strings', () => {
+    expectTypeOf<ConsentRecord['status']>().toEqualTypeOf<ConsentStatus>()
+    expectTypeOf<ConsentRecord['interaction_type']>().toEqualTypeOf<InteractionType>()
+    expectTypeOf<TokenBalance['token_type']>().toEqualTypeOf<TokenCode>()
+    expectTypeOf<TokenBalance['balance']>().toEqualTypeOf<string>()
+    expectTypeOf<TokenTransaction['amount']>().toEqualTypeOf<string>()
+    expectTypeOf<Tables<'token_types'>['tier']>().toEqualTypeOf<TokenTier>()
+    expectTypeOf<TokenTier>().toEqualTypeOf<3 | 6 | 9>()
+    expectTypeOf(me.tokens.balance('GEN')).resolves.toEqualTypeOf<string>()
+  })
+})
+
+describe('wrong arguments do not compile', () => {
+  it('consent', () => {
+    // @ts-expect-error not an interaction type of the schema
+    void me.consent.record('marketing_spam', ['v'])
+    // @ts-expect-error terms are strings
+    void me.consent.record('terms_of_service', [1])
+    // @ts-expect-error not a consent status
+    void me.consent.updateStatus('id', 'maybe')
+    // @ts-expect-error unknown option
+    void me.consent.list({ orderBy: 'created_at' })
+  })
+
+  it('tokens', () => {
+    // @ts-expect-error not a token code of the schema
+    void me.tokens.transfer({ to: 'b', tokenType: 'BTC', amount: '1' })
+    // @ts-expect-error an amount is a string, bigint or number, not a boolean
+    void me.tokens.transfer({ to: 'b', tokenType: 'GEN', amount: true })
+    // @ts-expect-error the recipient is required
+    void me.tokens.transfer({ tokenType: 'GEN', amount: '1' })
+    // @ts-expect-error users cannot mint: only the service scope can
+    void me.tokens.mint({ to: 'b', tokenType: 'GEN', amount: '1' })
+    // @ts-expect-error not a token code
+    void me.tokens.balance('gen')
+    void service.tokens.mint({ to: 'b', tokenType: 'SHE', amount: 10n })
+  })
+})
