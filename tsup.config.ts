@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', server: 'src/server.ts' },
+  entry: { index: 'src/index.ts', server: 'src/server.ts', client: 'src/client.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -1,0 +1,86 @@
+import type { SupabaseClient } from '@supabase/supabase-js'
+import { relationColumns, type RelationName } from '../../generated/columns.js'
+import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
+import type { DataPort, Filter, SelectQuery } from '../../repositories/data-port.js'
+import { selectedColumns } from '../../repositories/row-codec.js'
+import { canonicalTimestamp } from '../../values/timestamp.js'
+import { mapPostgrestError } from './map-postgrest-error.js'
+
+/** The part of a PostgREST filter builder this port uses. */
+interface FilterBuilder {
+  eq(column: string, value: unknown): FilterBuilder
+  gte(column: string, value: unknown): FilterBuilder
+  lt(column: string, value: unknown): FilterBuilder
+  lte(column: string, value: unknown): FilterBuilder
+  or(filters: string): FilterBuilder
+  order(column: string, options: { ascending: boolean }): FilterBuilder
+  limit(count: number): FilterBuilder
+  abortSignal(signal: AbortSignal): FilterBuilder
+  retry(enabled: boolean): FilterBuilder
+  then: PromiseLike<{ data: unknown; error: unknown; status: number }>['then']
+}
+
+/** `select=` with every column, exact ones cast to text so no JSON number ever carries them. */
+function selectList(relation: RelationName): string {
+  return selectedColumns(relation)
+    .map((c) => (c.asText ? `${c.name}::text` : c.name))
+    .join(',')
+}
+
+/** A value inside PostgREST's or=(...) grammar: quoted, so `,` `.` `:` `(` `)` cannot end it early. */
+function orValue(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+}
+
+/**
+ * DataPort over supabase-js: RPCs through `supabase.rpc()`, reads through `supabase.from()`. The
+ * SDK's own retry policy decides what to retry, so supabase-js's built-in retries are switched off.
+ */
+export class SupabaseDataPort implements DataPort {
+  constructor(
+    private readonly supabase: SupabaseClient<any, any, any>,
+    readonly userId: string | null,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>> {
+    const { data, error, status } = await (this.supabase.rpc(fn, args as never) as unknown as FilterBuilder).abortSignal(AbortSignal.timeout(this.timeoutMs))
+    if (error) throw mapPostgrestError(error as never, status)
+    return (data ?? undefined) as RpcReturns<F>
+  }
+
+  async select(query: SelectQuery): Promise<Array<Record<string, unknown>>> {
+    if (query.relation.includes('.')) throw new Error(`${query.relation} is not exposed through the API`)
+    // One request per branch, each served by its own index; merged here in the same order.
+    const branches = await Promise.all((query.where.length ? query.where : [[]]).map((filters) => this.selectBranch(query, filters)))
+    if (branches.length === 1) return branches[0]!
+    const merged = branches.flat().sort((a, b) => compareRows(query.relation, a, b, query.orderBy))
+    return query.limit === undefined ? merged : merged.slice(0, query.limit)
+  }
+
+  private async selectBranch(query: SelectQuery, filters: Filter[]): Promise<Array<Record<string, unknown>>> {
+    let q = this.supabase.from(query.relation).select(selectList(query.relation)) as unknown as FilterBuilder
+    for (const f of filters) q = q[f.op](f.column, f.value)
+    if (query.after) {
+      const { timeColumn: t, at, idColumn: i, id } = query.after
+      q = q.or(`${t}.lt.${orValue(at)},and(${t}.eq.${orValue(at)},${i}.lt.${orValue(id)})`)
+    }
+    for (const o of query.orderBy) q = q.order(o.column, { ascending: !o.descending })
+    if (query.limit !== undefined) q = q.limit(query.limit)
+    const { data, error, status } = await q.retry(false).abortSignal(AbortSignal.timeout(this.timeoutMs))
+    if (error) throw mapPostgrestError(error as never, status)
+    return (data ?? []) as Array<Record<string, unknown>>
+  }
+}
+
+/** Orders rows as the database would: canonical timestamps and lowercase uuids compare as strings. */
+function compareRows(relation: RelationName, a: Record<string, unknown>, b: Record<string, unknown>, orderBy: SelectQuery['orderBy']): number {
+  const types = relationColumns[relation] as Record<string, string>
+  const key = (row: Record<string, unknown>, column: string) => (types[column] === 'timestamptz' ? canonicalTimestamp(String(row[column])) : String(row[column]))
+  for (const o of orderBy) {
+    const x = key(a, o.column)
+    const y = key(b, o.column)
+    if (x !== y) return (x < y ? -1 : 1) * (o.descending ? -1 : 1)
+  }
+  return 0
+}

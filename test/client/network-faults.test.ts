@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAvolveClient, NotAuthenticatedError, TransientError } from '../../src/client.js'
+import { createAvolveDb, type AvolveDb } from '../../src/server.js'
+import { expectAvolveError } from '../support/expect-error.js'
+import { FaultyProxy, rpcTo } from '../support/faulty-proxy.js'
+import { createPostgrestServer, type PostgrestServer } from '../support/postgrest/server.js'
+import { createUsers } from '../support/requests.js'
+import { supabaseAs } from '../support/supabase-session.js'
+import { useTestDatabase } from '../support/test-database.js'
+import { signUserToken, testJwtSecret } from '../support/tokens.js'
+
+const db = useTestDatabase()
+let api: PostgrestServer
+let proxy: FaultyProxy
+let server: AvolveDb
+
+beforeAll(async () => {
+  api = await createPostgrestServer({ databaseUrl: db().authenticatorUrl, jwtSecret: testJwtSecret })
+  proxy = await new FaultyProxy(api.url).start()
+  server = createAvolveDb({ connection: db().authenticatorUrl, jwt: { secret: testJwtSecret } })
+})
+afterAll(async () => {
+  await server?.destroy()
+  await proxy?.close()
+  await api?.close()
+})
+
+async function signedIn(options: Parameters<typeof createAvolveClient>[1] = {}) {
+  const [alice, bob] = (await createUsers(db().admin, 2)) as [string, string]
+  await server.asService().tokens.mint({ to: alice, tokenType: 'GEN', amount: '10' })
+  const client = createAvolveClient(supabaseAs(proxy.url, { accessToken: await signUserToken(alice), userId: alice }), { retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...options })
+  return { alice, bob, client }
+}
+
+const ledger = async (from: string) =>
+  (await db().admin.query(`select count(*)::int as n, coalesce(trim_scale(sum(amount))::text, '0') as total from public.token_transactions where from_user_id = $1`, [from])).rows[0]
+
+describe('the client adapter over a faulty network', () => {
+  it('a transfer whose answer is lost after the server committed is retried and moves tokens once', async () => {
+    const { alice, bob, client } = await signedIn()
+    proxy.inject(rpcTo('transfer_tokens'), { kind: 'lose-answer' })
+    const before = proxy.forwarded
+    const tx = await client.tokens.transfer({ to: bob, tokenType: 'GEN', amount: '4' })
+    expect(proxy.forwarded - before).toBeGreaterThanOrEqual(3) // the lost call, its replay, the read-back
+    expect(tx.amount).toBe('4')
+    expect(await ledger(alice)).toEqual({ n: 1, total: '4' })
+    expect(await client.tokens.balance('GEN')).toBe('6')
+  })
+
+  it('a transfer cut before it reached the server is retried and moves tokens once', async () => {
+    const { alice, bob, client } = await signedIn()
+    proxy.inject(rpcTo('transfer_tokens'), { kind: 'cut-before' }, 2)
+    await client.tokens.transfer({ to: bob, tokenType: 'GEN', amount: '2' })
+    expect(await ledger(alice)).toEqual({ n: 1, total: '2' })
+  })
+
+  it('a consent whose answer is lost is not retried blindly: TransientError with outcomeUnknown', async () => {
+    const { alice, client } = await signedIn()
+    proxy.inject(rpcTo('record_consent'), { kind: 'lose-answer' })
+    const error = await expectAvolveError(client.consent.record('terms_of_service', ['v1']), TransientError, 'network_error')
+    expect(error.outcomeUnknown).toBe(true)
+    expect(error.retryable).toBe(true)
+    // It did commit; the caller can check, since has() is a read.
+    expect(await client.consent.has('terms_of_service')).toBe(true)
+    const { rows } = await db().admin.query('select count(*)::int as n from public.user_consent where user_id = $1', [alice])
+    expect(rows[0]).toEqual({ n: 1 })
+  })
+
+  it('a request slower than the timeout becomes a TransientError (timeout); reads are retried', async () => {
+    const { bob, client } = await signedIn({ timeoutMs: 200, retry: { maxAttempts: 1 } })
+    proxy.inject((req) => req.method === 'POST', { kind: 'delay', ms: 1_000 })
+    const error = await expectAvolveError(client.tokens.transfer({ to: bob, tokenType: 'GEN', amount: '1' }), TransientError, 'timeout')
+    expect(error.retryable).toBe(true)
+    const retried = await signedIn({ timeoutMs: 200 })
+    proxy.inject((req) => req.method === 'GET' && req.url!.includes('token_balances'), { kind: 'delay', ms: 1_000 })
+    expect(await retried.client.tokens.balance('GEN')).toBe('10')
+  })
+
+  it('an unreachable API is a TransientError after the configured attempts', async () => {
+    const client = createAvolveClient(supabaseAs('http://127.0.0.1:1', { accessToken: 'x.y.z', userId: crypto.randomUUID() }), { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } })
+    await expectAvolveError(client.tokens.balances(), TransientError, 'network_error')
+  })
+
+  it('without a session, calls say to sign in (NotAuthenticatedError) and send nothing', async () => {
+    const before = proxy.forwarded
+    const client = createAvolveClient(supabaseAs(proxy.url))
+    await expectAvolveError(client.tokens.balances(), NotAuthenticatedError, 'not_authenticated')
+    expect(proxy.forwarded).toBe(before)
+  })
+})

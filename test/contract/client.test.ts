@@ -1,0 +1,4 @@
+import { clientEnv } from './env.js'
+import { contractSuite } from './suite.js'
+
+contractSuite(clientEnv())

@@ -1,0 +1,4 @@
+import { serverEnv } from './env.js'
+import { contractSuite } from './suite.js'
+
+contractSuite(serverEnv())

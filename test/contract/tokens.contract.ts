@@ -1,0 +1,169 @@
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import {
+  IdempotencyConflictError,
+  InsufficientBalanceError,
+  NotFoundError,
+  ValidationError,
+  type TokenBalance,
+  type TokenTransaction,
+} from '../../src/index.js'
+import { expectAvolveError } from '../support/expect-error.js'
+import type { ContractEnv } from './env.js'
+
+/** Tokens and token types: the same inputs give the same results and errors on every adapter. */
+export function tokensContract(env: ContractEnv): void {
+  async function funded(count: number, amount = '100') {
+    const users = await env.users(count)
+    for (const u of users) await env.service().tokens.mint({ to: u.id, tokenType: 'GEN', amount })
+    return users
+  }
+
+  const ledgerRows = async (key: string) =>
+    (await env.db().admin.query('select count(*)::int as n from public.token_transactions where idempotency_key = $1', [key])).rows[0].n
+
+  describe('tokens.transfer', () => {
+    it('moves tokens and returns the ledger row, typed from the schema', async () => {
+      const [alice, bob] = await funded(2)
+      const tx = await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '30.25', memo: 'thanks' })
+      expectTypeOf(tx).toEqualTypeOf<TokenTransaction>()
+      expect(tx).toMatchObject({ kind: 'transfer', from_user_id: alice!.id, to_user_id: bob!.id, token_type: 'GEN', amount: '30.25', memo: 'thanks' })
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('69.75')
+      expect(await bob!.scope.tokens.balance('GEN')).toBe('130.25')
+    })
+
+    it('accepts bigint and safe-integer amounts, and keeps amounts no double can hold exact', async () => {
+      const [alice, bob] = await env.users(2)
+      await env.service().tokens.mint({ to: alice!.id, tokenType: 'GEN', amount: '12345678901234567.123456789012345678' })
+      await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: 1n })
+      await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: 2 })
+      const tx = await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '0.000000000000000001' })
+      expect(tx.amount).toBe('0.000000000000000001')
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('12345678901234564.123456789012345677')
+      expect(Number('12345678901234564.123456789012345677').toString()).not.toBe('12345678901234564.123456789012345677')
+    })
+
+    it.each([
+      ['a number that is not a safe integer', 2 ** 53],
+      ['a fractional number', 0.1],
+      ['NaN', Number.NaN],
+      ['Infinity', Number.POSITIVE_INFINITY],
+      ['zero', '0'],
+      ['a negative amount', '-1'],
+      ['a negative bigint', -5n],
+      ['an exponent', '1e1000'],
+      ['19 decimal places', '0.0000000000000000001'],
+      ['10^20', '100000000000000000000'],
+      ['a blank string', ' '],
+      ['a comma', '1,5'],
+    ])('refuses %s before any request (ValidationError)', async (_label, amount) => {
+      const [alice, bob] = await funded(2)
+      await expectAvolveError(alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: amount as never }), ValidationError, 'validation_failed')
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('100')
+    })
+
+    it('refuses an overdraft with the balance in the error, and moves nothing (InsufficientBalanceError)', async () => {
+      const [alice, bob] = await funded(2, '10')
+      const error = await expectAvolveError(alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '10.5' }), InsufficientBalanceError, 'insufficient_balance')
+      expect(error.sqlstate).toBe('VT006')
+      expect(error.details).toBe('available 10, requested 10.5')
+      expect(error.retryable).toBe(false)
+      expect([await alice!.scope.tokens.balance('GEN'), await bob!.scope.tokens.balance('GEN')]).toEqual(['10', '10'])
+    })
+
+    it('refuses self-transfers, unknown recipients, unknown tokens and long memos', async () => {
+      const [alice] = await funded(1)
+      await expectAvolveError(alice!.scope.tokens.transfer({ to: alice!.id, tokenType: 'GEN', amount: '1' }), ValidationError, 'validation_failed')
+      const unknown = await expectAvolveError(alice!.scope.tokens.transfer({ to: crypto.randomUUID(), tokenType: 'GEN', amount: '1' }), NotFoundError, 'unknown_user')
+      expect(unknown.sqlstate).toBe('VA002')
+      await expectAvolveError(alice!.scope.tokens.transfer({ to: crypto.randomUUID(), tokenType: 'XYZ' as never, amount: '1' }), ValidationError, 'validation_failed')
+      await expectAvolveError(alice!.scope.tokens.transfer({ to: crypto.randomUUID(), tokenType: 'GEN', amount: '1', memo: 'm'.repeat(501) }), ValidationError, 'validation_failed')
+      await expectAvolveError(alice!.scope.tokens.transfer({ to: 'bob', tokenType: 'GEN', amount: '1' }), ValidationError, 'validation_failed')
+    })
+
+    it('replays a request with the same idempotency key: same row, tokens moved once', async () => {
+      const [alice, bob] = await funded(2)
+      const key = crypto.randomUUID()
+      const first = await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '5', idempotencyKey: key })
+      const again = await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '5.000', idempotencyKey: key })
+      expect(again).toEqual(first)
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('95')
+      expect(await ledgerRows(key)).toBe(1)
+    })
+
+    it('refuses the same key with different arguments, naming the fields (IdempotencyConflictError)', async () => {
+      const [alice, bob] = await funded(2)
+      const key = crypto.randomUUID()
+      await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '5', idempotencyKey: key, memo: 'a' })
+      const error = await expectAvolveError(
+        alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '6', idempotencyKey: key, memo: 'b' }),
+        IdempotencyConflictError,
+        'idempotency_conflict',
+      )
+      expect(error.fields).toEqual(['amount', 'memo'])
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('95')
+    })
+
+    it('gives each call without a key a key of its own', async () => {
+      const [alice, bob] = await funded(2)
+      const a = await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '1' })
+      const b = await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '1' })
+      expect(a.idempotency_key).not.toBe(b.idempotency_key)
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('98')
+    })
+  })
+
+  describe('tokens.balances, balance and history', () => {
+    it('balances() lists the user\'s own balances; balance() is "0" for a token never held', async () => {
+      const [alice] = await funded(1)
+      await env.service().tokens.mint({ to: alice!.id, tokenType: 'SAP', amount: '0.5' })
+      const balances = await alice!.scope.tokens.balances()
+      expectTypeOf(balances).toEqualTypeOf<TokenBalance[]>()
+      expect(balances.map((b) => [b.token_type, b.balance])).toEqual([
+        ['GEN', '100'],
+        ['SAP', '0.5'],
+      ])
+      expect(await alice!.scope.tokens.balance('SGB')).toBe('0')
+    })
+
+    it('history() pages what the user sent and received, newest first, filtered by token', async () => {
+      const [alice, bob, carol] = await funded(3)
+      const sent = []
+      for (let i = 1; i <= 5; i++) sent.push(await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: String(i) }))
+      const received = await carol!.scope.tokens.transfer({ to: alice!.id, tokenType: 'GEN', amount: '7' })
+      await bob!.scope.tokens.transfer({ to: carol!.id, tokenType: 'GEN', amount: '1' }) // not alice's
+
+      const seen: TokenTransaction[] = []
+      let cursor: string | undefined
+      do {
+        const page = await alice!.scope.tokens.history({ limit: 2, ...(cursor ? { cursor } : {}) })
+        seen.push(...page.items)
+        cursor = page.nextCursor ?? undefined
+      } while (cursor)
+      // newest first: carol's transfer, alice's five (newest first), then alice's mint
+      expect(seen.map((t) => t.id)).toEqual([received.id, ...sent.map((t) => t.id).reverse(), seen.at(-1)!.id])
+      expect(seen.at(-1)!.kind).toBe('mint')
+      expect(seen.every((t) => t.from_user_id === alice!.id || t.to_user_id === alice!.id)).toBe(true)
+
+      await env.service().tokens.mint({ to: alice!.id, tokenType: 'SAP', amount: '3' })
+      const sap = await alice!.scope.tokens.history({ tokenType: 'SAP' })
+      expect(sap.items.map((t) => [t.kind, t.amount])).toEqual([['mint', '3']])
+    })
+  })
+
+  describe('tokenTypes', () => {
+    it('lists the 3-6-9 catalog with parents and children', async () => {
+      const [alice] = await env.users(1)
+      const list = await alice!.scope.tokenTypes.list()
+      expect(list.map((t) => t.code)).toEqual(['GEN', 'SAP', 'SCQ', 'BSP', 'PSP', 'SGB', 'SHE', 'SMS', 'SPD', 'SSA'])
+      const gen = await alice!.scope.tokenTypes.get('GEN')
+      expect(gen).toMatchObject({ tier: 3, parent_code: null, children: ['SAP', 'SCQ'] })
+      expect((await alice!.scope.tokenTypes.get('SCQ')).children).toEqual(['SGB', 'SHE', 'SPD', 'SSA'])
+      const tree = await alice!.scope.tokenTypes.tree()
+      expect(tree.children.map((c) => [c.code, c.children.map((g) => g.code)])).toEqual([
+        ['SAP', ['BSP', 'PSP', 'SMS']],
+        ['SCQ', ['SGB', 'SHE', 'SPD', 'SSA']],
+      ])
+      await expectAvolveError(alice!.scope.tokenTypes.get('NOPE' as never), ValidationError, 'validation_failed')
+    })
+  })
+}
