@@ -16,6 +16,11 @@ export interface DatabaseServer {
   url(database?: string): string
   /** Stops the server and removes its files; a no-op for a server given by `DATABASE_URL`. */
   stop(): Promise<void>
+  /**
+   * Stops and starts an embedded server on the same files and port (fault-injection tests):
+   * connections break, data stays; `downtimeMs` keeps it down that long. Refused for `DATABASE_URL`.
+   */
+  restart(downtimeMs?: number): Promise<void>
 }
 
 export interface StartOptions {
@@ -76,7 +81,8 @@ export async function startDatabaseServer(options: StartOptions = {}): Promise<D
     user: 'postgres',
     password,
     authMethod: 'scram-sha-256',
-    persistent: false,
+    // Kept on stop so the server can restart on its files; stop() removes the whole directory itself.
+    persistent: true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
@@ -113,7 +119,13 @@ export async function startDatabaseServer(options: StartOptions = {}): Promise<D
 
   const url = (database = 'postgres') =>
     `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`
-  return { embedded: true, directory: root, url, stop }
+  const restart = async (downtimeMs = 0) => {
+    if (stopped) throw new Error('the embedded server was stopped; start a new one')
+    await server.stop()
+    if (downtimeMs > 0) await new Promise((r) => setTimeout(r, downtimeMs))
+    await server.start()
+  }
+  return { embedded: true, directory: root, url, stop, restart }
 }
 
 function externalServer(connectionString: string): DatabaseServer {
@@ -127,6 +139,9 @@ function externalServer(connectionString: string): DatabaseServer {
       return u.toString()
     },
     async stop() {},
+    async restart() {
+      throw new Error('cannot restart a server given by DATABASE_URL')
+    },
   }
 }
 

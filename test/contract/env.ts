@@ -16,7 +16,7 @@ export interface SignedInUser {
 
 /** What the contract suite needs from an adapter, and the set-up it may do outside the adapter. */
 export interface ContractEnv {
-  readonly adapter: 'server (Kysely)' | 'client (supabase-js over HTTP)'
+  readonly adapter: string
   db(): TestDatabase
   /** Back-office set-up (minting, pending records): always through the server SDK's service scope. */
   service(): ReturnType<AvolveDb['asService']>
@@ -26,13 +26,18 @@ export interface ContractEnv {
   withExpiredToken(id: string): Promise<UserRepositories>
 }
 
-export function serverEnv(): ContractEnv {
+/**
+ * The server adapter, connected as `authenticator` straight to PostgreSQL or, with `via`, through
+ * another endpoint in front of it (a transaction-mode pooler).
+ */
+export function serverEnv(via?: { label: string; connection: (db: TestDatabase) => string }): ContractEnv {
   const db = useTestDatabase()
-  const sdk = useSdk(db)
+  const service = useSdk(db)
+  const sdk = via ? useSdk(db, () => ({ connection: via.connection(db()) })) : service
   return {
-    adapter: 'server (Kysely)',
+    adapter: via ? `server (Kysely) via ${via.label}` : 'server (Kysely)',
     db,
-    service: () => sdk().asService(),
+    service: () => service().asService(),
     async users(count) {
       const ids = await createUsers(db().admin, count)
       return Promise.all(ids.map(async (id) => ({ id, scope: await sdk().asUser(await signUserToken(id)) })))

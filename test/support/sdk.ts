@@ -8,13 +8,13 @@ import { signUserToken, testJwtSecret } from './tokens.js'
  * The server SDK on a test database, connected as the `authenticator` login role (as in production:
  * never a superuser), verifying tokens with the test JWT secret. Closed after the file's tests.
  */
-export function useSdk(db: () => TestDatabase, options: Partial<AvolveDbOptions> = {}): () => AvolveDb {
+export function useSdk(db: () => TestDatabase, options: Partial<AvolveDbOptions> | (() => Partial<AvolveDbOptions>) = {}): () => AvolveDb {
   let sdk: AvolveDb | undefined
   afterAll(async () => {
     await sdk?.destroy()
   })
   return () => {
-    sdk ??= createAvolveDb({ connection: db().authenticatorUrl, jwt: { secret: testJwtSecret }, ...options })
+    sdk ??= createAvolveDb({ connection: db().authenticatorUrl, jwt: { secret: testJwtSecret }, ...(typeof options === 'function' ? options() : options) })
     return sdk
   }
 }

@@ -1,0 +1,241 @@
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAvolveClient } from '../../../src/client.js'
+import { AvolveError, consentStatuses, databaseErrorCodes, interactionTypes, type ConsentStatus, type InteractionType, type UserRepositories } from '../../../src/index.js'
+import { createAvolveDb, type AvolveDb } from '../../../src/server.js'
+import { checkLedgerInvariants } from '../../support/ledger-invariants.js'
+import { createPostgrestServer, type PostgrestServer } from '../../support/postgrest/server.js'
+import { recordFigure } from '../../support/reliability-report.js'
+import { asRequester, createUsers, service, user } from '../../support/requests.js'
+import { supabaseAs } from '../../support/supabase-session.js'
+import { useTestDatabase } from '../../support/test-database.js'
+import { signUserToken, testJwtSecret } from '../../support/tokens.js'
+import { LedgerModel, microToDecimal, transitionAllowed } from './model.js'
+
+/**
+ * Model-based property test: random batches of mints, transfers (valid and invalid), consent records
+ * and status changes run concurrently through the server SDK, the client SDK (over HTTP) and the raw
+ * RPCs; after every batch the database must match an in-memory model built from the outcomes the
+ * calls reported, and the invariants must hold. fast-check shrinks a failure to a minimal sequence.
+ */
+const db = useTestDatabase()
+let api: PostgrestServer
+let sdk: AvolveDb
+const TOKENS = ['GEN', 'SAP'] as const
+const runs = Number(process.env.MODEL_RUNS ?? 12)
+
+beforeAll(async () => {
+  api = await createPostgrestServer({ databaseUrl: db().authenticatorUrl, jwtSecret: testJwtSecret })
+  sdk = createAvolveDb({ connection: db().authenticatorUrl, jwt: { secret: testJwtSecret }, pool: { max: 12 } })
+})
+afterAll(async () => {
+  await sdk?.destroy()
+  await api?.close()
+})
+
+type Via = 'server' | 'client' | 'rpc'
+type Op =
+  | { kind: 'mint'; via: 'server' | 'rpc'; to: number; token: (typeof TOKENS)[number]; micro: bigint }
+  | { kind: 'transfer'; via: Via; from: number; to: number; token: (typeof TOKENS)[number]; micro: bigint; variant: 'normal' | 'overdraft' | 'self' | 'zero' | 'stranger' }
+  | { kind: 'consent'; via: Via; user: number; type: InteractionType }
+  | { kind: 'status'; via: Via; user: number; pick: number; status: ConsentStatus }
+
+const via = fc.constantFrom<Via>('server', 'client', 'rpc')
+const who = fc.integer({ min: 0, max: 2 })
+const token = fc.constantFrom(...TOKENS)
+const micro = fc.bigInt({ min: 1n, max: 40_000_000n })
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('mint' as const), via: fc.constantFrom('server' as const, 'rpc' as const), to: who, token, micro }),
+  fc.record({ kind: fc.constant('transfer' as const), via, from: who, to: who, token, micro, variant: fc.constantFrom('normal', 'normal', 'normal', 'overdraft', 'self', 'zero', 'stranger') }),
+  fc.record({ kind: fc.constant('consent' as const), via, user: who, type: fc.constantFrom(...interactionTypes) }),
+  fc.record({ kind: fc.constant('status' as const), via, user: who, pick: fc.nat(20), status: fc.constantFrom(...consentStatuses) }),
+)
+const batches = fc.array(fc.array(op, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 10 })
+
+type Outcome = { ok: true; value?: string } | { ok: false; code: string }
+const nameOf = new Map<string, string>(databaseErrorCodes.map((e) => [e.sqlstate, e.name]))
+
+async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    const value = await run()
+    return { ok: true, value: typeof value === 'object' && value && 'id' in value ? String((value as { id: unknown }).id) : typeof value === 'string' ? value : undefined }
+  } catch (e) {
+    if (e instanceof AvolveError) return { ok: false, code: e.code }
+    const sqlstate = (e as { code?: string }).code ?? '?'
+    return { ok: false, code: nameOf.get(sqlstate) ?? sqlstate }
+  }
+}
+
+interface World {
+  ids: string[]
+  scopes: Record<'server' | 'client', UserRepositories[]>
+  model: LedgerModel
+  /** History rows seen at the last check, to prove later checks only ever append. */
+  seenHistory: Map<string, string[]>
+}
+
+async function newWorld(): Promise<World> {
+  const ids = await createUsers(db().admin, 3, 'model')
+  const tokens = await Promise.all(ids.map((id) => signUserToken(id)))
+  return {
+    ids,
+    scopes: {
+      server: await Promise.all(tokens.map((t) => sdk.asUser(t))),
+      client: ids.map((id, i) => createAvolveClient(supabaseAs(api.url, { accessToken: tokens[i]!, userId: id }))),
+    },
+    model: new LedgerModel(),
+    seenHistory: new Map(),
+  }
+}
+
+function rpcAs(as: string | null, sql: string, values: unknown[]) {
+  return asRequester(db().api, as ? user(as) : service, async (c) => (await c.query<{ r: string }>(sql, values)).rows[0]?.r)
+}
+
+/** Runs one op through its adapter; returns what the call reported. */
+function execute(w: World, o: Op): Promise<Outcome> {
+  const id = (i: number) => w.ids[i]!
+  switch (o.kind) {
+    case 'mint':
+      return outcome(() =>
+        o.via === 'server'
+          ? sdk.asService().tokens.mint({ to: id(o.to), tokenType: o.token, amount: microToDecimal(o.micro) })
+          : rpcAs(null, 'select public.mint_tokens($1, $2, $3::numeric, gen_random_uuid()) as r', [id(o.to), o.token, microToDecimal(o.micro)]),
+      )
+    case 'transfer': {
+      const from = id(o.from)
+      const to = o.variant === 'self' ? from : o.variant === 'stranger' ? crypto.randomUUID() : id(o.from === o.to ? (o.to + 1) % 3 : o.to)
+      const amount = o.variant === 'zero' ? '0' : o.variant === 'overdraft' ? '100000000' : microToDecimal(o.micro)
+      if (o.via === 'rpc') return outcome(() => rpcAs(from, 'select public.transfer_tokens($1, $2, $3, $4::numeric, gen_random_uuid()) as r', [from, to, o.token, amount]))
+      const scope = w.scopes[o.via][o.from]!
+      return outcome(() => scope.tokens.transfer({ to, tokenType: o.token, amount }))
+    }
+    case 'consent':
+      if (o.via === 'rpc') return outcome(() => rpcAs(id(o.user), `select public.record_consent($1, $2, '{model-terms}') as r`, [id(o.user), o.type]))
+      const scope = w.scopes[o.via][o.user]!
+      return outcome(() => scope.consent.record(o.type, ['model-terms']))
+    case 'status': {
+      const mine = [...w.model.records].filter(([, r]) => r.user === id(o.user))
+      const target = mine[o.pick % Math.max(1, mine.length)]?.[0] ?? crypto.randomUUID()
+      if (o.via === 'rpc') return outcome(() => rpcAs(id(o.user), 'select public.update_consent_status($1, $2) as r', [target, o.status]).then(() => target))
+      const scope = w.scopes[o.via][o.user]!
+      return outcome(() => scope.consent.updateStatus(target, o.status))
+    }
+  }
+}
+
+/** What each op may report, given the model before its batch and whether it ran alone. */
+function checkOutcome(w: World, o: Op, r: Outcome, alone: boolean): string | undefined {
+  const sdk = o.via !== 'rpc'
+  const expectCode = (code: string) => (r.ok || r.code !== code ? `expected ${code}, got ${JSON.stringify(r)}` : undefined)
+  switch (o.kind) {
+    case 'mint':
+      return r.ok ? undefined : `mint failed: ${r.code}`
+    case 'transfer': {
+      if (o.variant === 'self') return expectCode(sdk ? 'validation_failed' : 'self_transfer')
+      if (o.variant === 'zero') return expectCode(sdk ? 'validation_failed' : 'invalid_amount')
+      if (o.variant === 'stranger') return expectCode('unknown_user')
+      if (o.variant === 'overdraft') return expectCode('insufficient_balance')
+      if (!r.ok && r.code !== 'insufficient_balance') return `transfer failed unexpectedly: ${r.code}`
+      if (alone) {
+        const covered = w.model.balance(w.ids[o.from]!, o.token) >= o.micro
+        if (covered !== r.ok) return `a lone transfer of ${microToDecimal(o.micro)} with balance ${microToDecimal(w.model.balance(w.ids[o.from]!, o.token))} ${r.ok ? 'succeeded' : 'was refused'}`
+      }
+      return undefined
+    }
+    case 'consent':
+      return r.ok ? undefined : `consent failed: ${r.code}`
+    case 'status': {
+      if (r.ok) return undefined
+      if (r.code === 'consent_not_found' || r.code === 'invalid_transition') return undefined // checked against the history below
+      return `status change failed unexpectedly: ${r.code}`
+    }
+  }
+}
+
+/** Applies the reported successes to the model, then compares the database with it. */
+async function applyAndCompare(w: World, ops: Op[], results: Outcome[]): Promise<string[]> {
+  const problems: string[] = []
+  ops.forEach((o, i) => {
+    const r = results[i]!
+    if (!r.ok) return
+    if (o.kind === 'mint') w.model.mint(w.ids[o.to]!, o.token, o.micro)
+    if (o.kind === 'transfer') w.model.transfer(w.ids[o.from]!, w.ids[o.from === o.to ? (o.to + 1) % 3 : o.to]!, o.token, o.micro)
+    if (o.kind === 'consent') w.model.recordConsent(r.value!, w.ids[o.user]!)
+  })
+  // Balances: the database must hold exactly what the model says.
+  const { rows: balances } = await db().admin.query<{ user_id: string; token_type: string; balance: string }>(
+    `select user_id, token_type, trim_scale(balance)::text as balance from public.token_balances where user_id = any($1)`,
+    [w.ids],
+  )
+  for (const u of w.ids)
+    for (const t of TOKENS) {
+      const actual = balances.find((b) => b.user_id === u && b.token_type === t)?.balance ?? '0'
+      const expected = microToDecimal(w.model.balance(u, t))
+      if (actual !== expected) problems.push(`balance of ${t} for ${u}: database ${actual}, model ${expected}`)
+    }
+  // Consent: each record's history must extend what was seen before, one allowed step per success.
+  const { rows: history } = await db().admin.query<{ consent_id: string; id: string; from_status: ConsentStatus | null; to_status: ConsentStatus }>(
+    'select consent_id, id::text, from_status, to_status from public.consent_history where user_id = any($1) order by id',
+    [w.ids],
+  )
+  const successes = new Map<string, number>()
+  ops.forEach((o, i) => {
+    const r = results[i]!
+    if (o.kind === 'status' && r.ok && r.value) successes.set(r.value, (successes.get(r.value) ?? 0) + 1)
+  })
+  for (const [id, record] of w.model.records) {
+    const rows = history.filter((h) => h.consent_id === id)
+    const seen = w.seenHistory.get(id) ?? []
+    if (seen.some((s, i) => rows[i]?.id !== s)) problems.push(`history of ${id} changed: it must only grow`)
+    const newSteps = rows.slice(record.history.length)
+    if (newSteps.length !== (successes.get(id) ?? 0)) problems.push(`history of ${id} has ${newSteps.length} new rows for ${successes.get(id) ?? 0} successful changes`)
+    for (const step of newSteps) {
+      if (step.from_status !== record.status || !transitionAllowed(record.status, step.to_status)) problems.push(`history of ${id}: ${step.from_status} -> ${step.to_status} from ${record.status}`)
+      record.history.push([step.from_status, step.to_status])
+      record.status = step.to_status
+    }
+    w.seenHistory.set(id, rows.map((h) => h.id))
+  }
+  const { rows: statuses } = await db().admin.query<{ id: string; status: ConsentStatus }>('select id, status from public.user_consent where user_id = any($1)', [w.ids])
+  if (statuses.length !== w.model.records.size) problems.push(`${statuses.length} consent records in the database, ${w.model.records.size} in the model`)
+  for (const s of statuses) if (w.model.records.get(s.id)?.status !== s.status) problems.push(`consent ${s.id}: database ${s.status}, model ${w.model.records.get(s.id)?.status}`)
+  problems.push(...(await checkLedgerInvariants(db().admin)).violations)
+  return problems
+}
+
+describe('the ledger and consent invariants under random concurrent operations', () => {
+  it('hold after every batch, on every path, against the model', async () => {
+    let operations = 0
+    let sequences = 0
+    let violations = 0
+    try {
+      await fc.assert(
+        fc.asyncProperty(batches, async (plan) => {
+          sequences++
+          const w = await newWorld()
+          for (const ops of plan) {
+            const results = await Promise.all(ops.map((o) => execute(w, o)))
+            operations += ops.length
+            const problems = ops.map((o, i) => checkOutcome(w, o, results[i]!, ops.length === 1)).filter((p): p is string => !!p)
+            problems.push(...(await applyAndCompare(w, ops, results)))
+            if (problems.length) throw new Error(problems.join('\n'))
+          }
+        }),
+        { numRuns: runs, ...(process.env.SEED ? { seed: Number(process.env.SEED) } : {}) },
+      )
+    } catch (error) {
+      violations++
+      throw error
+    } finally {
+      recordFigure('ledger-model', {
+        area: 'invariants',
+        check: 'model-based: random concurrent mints, transfers (valid and invalid), consents and status changes via server SDK, client SDK and raw RPCs',
+        cases: operations,
+        violations,
+        command: `MODEL_RUNS=${runs} npx vitest run test/reliability/invariants`,
+      })
+    }
+    expect(sequences).toBeGreaterThanOrEqual(runs)
+  })
+})
