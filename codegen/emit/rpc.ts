@@ -108,10 +108,11 @@ const TEXT_RESULTS = new Set(['numeric', 'int8', 'timestamptz', 'timestamp', 'da
 /**
  * src/generated/rpc-kysely.ts: a typed Kysely call for each function, with named arguments (as
  * PostgREST calls them: defaulted ones left out when not given) and every value bound, never spliced.
+ * The SQL text is written out here, so a call compiles nothing at run time.
  */
 export function emitRpcKysely(catalog: Catalog): string {
   const out = [
-    "import { sql, type Kysely, type RawBuilder } from 'kysely'",
+    "import { CompiledQuery, type Kysely } from 'kysely'",
     "import type { RpcArgs, RpcReturns } from './rpc.js'",
     '',
     '/** Calls of the API functions over Kysely. Each takes a Kysely instance or a transaction. */',
@@ -122,16 +123,19 @@ export function emitRpcKysely(catalog: Catalog): string {
     const isVoid = f.returns.name === 'void'
     const resultType = isVoid ? 'unknown' : tsType(f.returns, enumType)
     const resultCast = TEXT_RESULTS.has(f.returns.name) ? '::text' : ''
+    const required = f.args.filter((a) => !a.hasDefault)
+    const optional = f.args.filter((a) => a.hasDefault)
+    if (optional.some((a) => f.args.indexOf(a) < required.length)) throw new Error(`public.${f.name}: a defaulted argument comes before a required one`)
+    const head = `select ${f.schema}.${f.name}(${required.map((a, i) => `${a.name} => $${i + 1}::${castOf(a.type)}`).join(', ')}`
     if (f.comment) out.push(`  /** ${f.comment.replace(/\*\//g, '* /')} */`)
     out.push(`  async ${key(f.name)}(db: Kysely<any>, args: RpcArgs<${str(f.name)}>): Promise<RpcReturns<${str(f.name)}>> {`)
-    out.push('    const params: RawBuilder<unknown>[] = []')
-    for (const a of f.args) {
-      const push = 'params.push(sql`' + a.name + ' => ${args.' + a.name + '}::' + castOf(a.type) + '`)'
-      out.push(a.hasDefault ? `    if (args.${a.name} !== undefined) ${push}` : `    ${push}`)
+    out.push(`    const values: unknown[] = [${required.map((a) => `args.${a.name}`).join(', ')}]`)
+    out.push(`    ${optional.length ? 'let' : 'const'} text = ${str(head)}`)
+    for (const a of optional) {
+      const sep = required.length || optional.indexOf(a) > 0 ? ', ' : ''
+      out.push(`    if (args.${a.name} !== undefined) text += \`${sep}${a.name} => $\${values.push(args.${a.name})}::${castOf(a.type)}\``)
     }
-    out.push(
-      '    const { rows } = await sql<{ result: ' + resultType + ' }>`select ' + `${f.schema}.${f.name}` + "(${sql.join(params)})" + resultCast + ' as result`.execute(db)',
-    )
+    out.push(`    const { rows } = await db.executeQuery<{ result: ${resultType} }>(CompiledQuery.raw(\`\${text})${resultCast} as result\`, values))`)
     out.push(isVoid ? '    void rows' : '    return rows[0]!.result')
     out.push('  },')
   }

@@ -97,14 +97,19 @@ function sentence(message: string, details: string | undefined, hint: string | u
   return `${message}${details ? ` (${details})` : ''}${hint ? `: ${hint}` : ''}`
 }
 
-/** The typed error for a database error, by SQLSTATE: the Avolve list first, then standard codes. */
-export function errorFromDatabase(fields: DatabaseErrorFields): AvolveError {
+/** What a database error means, decided without constructing anything: the class and its fields. */
+export interface ErrorMeaning {
+  cls: ErrorClass
+  init: AvolveErrorInit & { fields?: string[] }
+}
+
+/** Classifies a database error by SQLSTATE: the Avolve list first, then standard codes, then classes. */
+export function classifyDatabaseError(fields: DatabaseErrorFields): ErrorMeaning {
   const details = fields.details || undefined
   const hint = fields.hint || undefined
   const name = nameBySqlState.get(fields.sqlstate)
   if (name) {
-    const cls = errorClassByName[name] as ErrorClass
-    const init: AvolveErrorInit & { fields?: string[] } = {
+    const init: ErrorMeaning['init'] = {
       code: name,
       message: sentence(fields.message, details, hint),
       sqlstate: fields.sqlstate,
@@ -116,17 +121,25 @@ export function errorFromDatabase(fields: DatabaseErrorFields): AvolveError {
     if (name === 'idempotency_conflict' && details) {
       init.fields = (details.split(':')[1] ?? '').split(',').map((f) => argumentNames[f.trim()] ?? f.trim()).filter(Boolean)
     }
-    return new cls(init)
+    return { cls: errorClassByName[name] as ErrorClass, init }
   }
   const known = standardCodes[fields.sqlstate] ?? standardClasses[fields.sqlstate.slice(0, 2)]
-  const cls = known?.cls ?? UnexpectedError
-  return new cls({
-    code: known?.code ?? 'database_error',
-    message: sentence(fields.message, details, known?.hint ?? hint),
-    sqlstate: fields.sqlstate,
-    status: fields.status,
-    details,
-    hint,
-    cause: fields.cause,
-  })
+  return {
+    cls: known?.cls ?? UnexpectedError,
+    init: {
+      code: known?.code ?? 'database_error',
+      message: sentence(fields.message, details, known?.hint ?? hint),
+      sqlstate: fields.sqlstate,
+      status: fields.status,
+      details,
+      hint,
+      cause: fields.cause,
+    },
+  }
+}
+
+/** The typed error for a database error (see classifyDatabaseError). */
+export function errorFromDatabase(fields: DatabaseErrorFields): AvolveError {
+  const { cls, init } = classifyDatabaseError(fields)
+  return new cls(init)
 }

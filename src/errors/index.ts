@@ -1,3 +1,3 @@
 export * from './avolve-error.js'
-export { errorClassByName, errorFromDatabase, type DatabaseErrorFields } from './database-errors.js'
+export { classifyDatabaseError, errorClassByName, errorFromDatabase, type DatabaseErrorFields, type ErrorMeaning } from './database-errors.js'
 export { parseInput, validationErrorFrom } from './validation.js'

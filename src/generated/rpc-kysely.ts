@@ -2,55 +2,46 @@
 // migrations/ (15 files, up to 20261201091300_revoke_sequence_privileges.sql; sha256 6478e10a73788305).
 // Do not edit: change a migration and run `npm run codegen`. `npm run codegen -- --check` fails when stale.
 
-import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { CompiledQuery, type Kysely } from 'kysely'
 import type { RpcArgs, RpcReturns } from './rpc.js'
 
 /** Calls of the API functions over Kysely. Each takes a Kysely instance or a transaction. */
 export const kyselyRpc = {
   /** Creates p_amount of p_token_type for p_to_user_id; returns the ledger row id. Idempotent per p_idempotency_key. Callable by service_role only. */
   async mint_tokens(db: Kysely<any>, args: RpcArgs<'mint_tokens'>): Promise<RpcReturns<'mint_tokens'>> {
-    const params: RawBuilder<unknown>[] = []
-    params.push(sql`p_to_user_id => ${args.p_to_user_id}::uuid`)
-    params.push(sql`p_token_type => ${args.p_token_type}::text`)
-    params.push(sql`p_amount => ${args.p_amount}::numeric`)
-    params.push(sql`p_idempotency_key => ${args.p_idempotency_key}::uuid`)
-    if (args.p_memo !== undefined) params.push(sql`p_memo => ${args.p_memo}::text`)
-    const { rows } = await sql<{ result: string }>`select public.mint_tokens(${sql.join(params)}) as result`.execute(db)
+    const values: unknown[] = [args.p_to_user_id, args.p_token_type, args.p_amount, args.p_idempotency_key]
+    let text = 'select public.mint_tokens(p_to_user_id => $1::uuid, p_token_type => $2::text, p_amount => $3::numeric, p_idempotency_key => $4::uuid'
+    if (args.p_memo !== undefined) text += `, p_memo => $${values.push(args.p_memo)}::text`
+    const { rows } = await db.executeQuery<{ result: string }>(CompiledQuery.raw(`${text}) as result`, values))
     return rows[0]!.result
   },
   /** Records an approved consent of p_user_id to p_terms for p_interaction_type; returns its id. Callable by authenticated (for themselves) and service_role (for anyone). */
   async record_consent(db: Kysely<any>, args: RpcArgs<'record_consent'>): Promise<RpcReturns<'record_consent'>> {
-    const params: RawBuilder<unknown>[] = []
-    params.push(sql`p_user_id => ${args.p_user_id}::uuid`)
-    params.push(sql`p_interaction_type => ${args.p_interaction_type}::text`)
-    params.push(sql`p_terms => ${args.p_terms}::text[]`)
-    const { rows } = await sql<{ result: string }>`select public.record_consent(${sql.join(params)}) as result`.execute(db)
+    const values: unknown[] = [args.p_user_id, args.p_interaction_type, args.p_terms]
+    const text = 'select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]'
+    const { rows } = await db.executeQuery<{ result: string }>(CompiledQuery.raw(`${text}) as result`, values))
     return rows[0]!.result
   },
   /** Refreshes private.user_stats concurrently. Callable by service_role only. */
   async refresh_user_stats(db: Kysely<any>, args: RpcArgs<'refresh_user_stats'>): Promise<RpcReturns<'refresh_user_stats'>> {
-    const params: RawBuilder<unknown>[] = []
-    const { rows } = await sql<{ result: unknown }>`select public.refresh_user_stats(${sql.join(params)}) as result`.execute(db)
+    const values: unknown[] = []
+    const text = 'select public.refresh_user_stats('
+    const { rows } = await db.executeQuery<{ result: unknown }>(CompiledQuery.raw(`${text}) as result`, values))
     void rows
   },
   /** Moves p_amount of p_token_type from p_from_user_id to p_to_user_id; returns the ledger row id. Idempotent per p_idempotency_key. Callable by authenticated (from themselves) and service_role (from anyone). */
   async transfer_tokens(db: Kysely<any>, args: RpcArgs<'transfer_tokens'>): Promise<RpcReturns<'transfer_tokens'>> {
-    const params: RawBuilder<unknown>[] = []
-    params.push(sql`p_from_user_id => ${args.p_from_user_id}::uuid`)
-    params.push(sql`p_to_user_id => ${args.p_to_user_id}::uuid`)
-    params.push(sql`p_token_type => ${args.p_token_type}::text`)
-    params.push(sql`p_amount => ${args.p_amount}::numeric`)
-    params.push(sql`p_idempotency_key => ${args.p_idempotency_key}::uuid`)
-    if (args.p_memo !== undefined) params.push(sql`p_memo => ${args.p_memo}::text`)
-    const { rows } = await sql<{ result: string }>`select public.transfer_tokens(${sql.join(params)}) as result`.execute(db)
+    const values: unknown[] = [args.p_from_user_id, args.p_to_user_id, args.p_token_type, args.p_amount, args.p_idempotency_key]
+    let text = 'select public.transfer_tokens(p_from_user_id => $1::uuid, p_to_user_id => $2::uuid, p_token_type => $3::text, p_amount => $4::numeric, p_idempotency_key => $5::uuid'
+    if (args.p_memo !== undefined) text += `, p_memo => $${values.push(args.p_memo)}::text`
+    const { rows } = await db.executeQuery<{ result: string }>(CompiledQuery.raw(`${text}) as result`, values))
     return rows[0]!.result
   },
   /** Moves a consent record to p_status along public.consent_status_transitions. Callable by its owner (authenticated) and service_role. */
   async update_consent_status(db: Kysely<any>, args: RpcArgs<'update_consent_status'>): Promise<RpcReturns<'update_consent_status'>> {
-    const params: RawBuilder<unknown>[] = []
-    params.push(sql`p_consent_id => ${args.p_consent_id}::uuid`)
-    params.push(sql`p_status => ${args.p_status}::text`)
-    const { rows } = await sql<{ result: unknown }>`select public.update_consent_status(${sql.join(params)}) as result`.execute(db)
+    const values: unknown[] = [args.p_consent_id, args.p_status]
+    const text = 'select public.update_consent_status(p_consent_id => $1::uuid, p_status => $2::text'
+    const { rows } = await db.executeQuery<{ result: unknown }>(CompiledQuery.raw(`${text}) as result`, values))
     void rows
   },
 }

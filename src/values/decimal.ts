@@ -12,9 +12,15 @@ const DECIMAL = /^(\d+)(?:\.(\d+))?$/
 export function canonicalDecimal(text: string): string {
   const m = DECIMAL.exec(text.trim())
   if (!m) throw new TypeError(`not a plain decimal number: ${JSON.stringify(text)}`)
-  const int = m[1]!.replace(/^0+(?=\d)/, '')
-  const frac = (m[2] ?? '').replace(/0+$/, '')
-  return frac ? `${int}.${frac}` : int
+  let int = m[1]!
+  let start = 0
+  while (start < int.length - 1 && int.charCodeAt(start) === 48) start++
+  if (start) int = int.slice(start)
+  const frac = m[2]
+  if (frac === undefined) return int
+  let end = frac.length
+  while (end > 0 && frac.charCodeAt(end - 1) === 48) end--
+  return end ? `${int}.${frac.slice(0, end)}` : int
 }
 
 /** Digits after the decimal point of a canonical decimal. */

@@ -8,7 +8,12 @@
 
 const PG_TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?$/
 
+/** PostgreSQL's text output in a UTC session, the usual case: rewritten without any date arithmetic. */
+const UTC_TEXT = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:\+00(?::00)?|Z)$/
+
 export function canonicalTimestamp(text: string): string {
+  const utc = UTC_TEXT.exec(text)
+  if (utc) return `${utc[1]}T${utc[2]}.${(utc[3] ?? '').padEnd(6, '0')}Z`
   const m = PG_TIMESTAMP.exec(text.trim())
   if (!m) throw new TypeError(`not a timestamp: ${JSON.stringify(text)}`)
   const [, y, mo, d, h, mi, s, frac = '', , sign, oh = '0', om = '0', os = '0'] = m

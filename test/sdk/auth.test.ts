@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAvolveDb, NotAuthenticatedError, NotFoundError } from '../../src/server.js'
 import { expectAvolveError } from '../support/expect-error.js'
@@ -79,8 +79,8 @@ describe('asUser with claims the caller verified', () => {
 describe('asUser with a JWKS URL (asymmetric signing keys, fetched over HTTP)', () => {
   let server: Server
   let jwksUrl: string
-  let privateKey: CryptoKey
-  let strangerKey: CryptoKey
+  let privateKey: KeyLike
+  let strangerKey: KeyLike
 
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256')
@@ -97,7 +97,7 @@ describe('asUser with a JWKS URL (asymmetric signing keys, fetched over HTTP)', 
   })
   afterAll(() => new Promise<void>((r) => server.close(() => r())))
 
-  const es256 = (sub: string, key: CryptoKey) =>
+  const es256 = (sub: string, key: KeyLike) =>
     new SignJWT({ role: 'authenticated' })
       .setProtectedHeader({ alg: 'ES256', kid: 'key-1' })
       .setSubject(sub)

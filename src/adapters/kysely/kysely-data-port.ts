@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { CompiledQuery, type Kysely } from 'kysely'
 import { relationColumns, type RelationName } from '../../generated/columns.js'
 import { kyselyRpc } from '../../generated/rpc-kysely.js'
 import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
@@ -7,8 +7,12 @@ import { selectedColumns } from '../../repositories/row-codec.js'
 
 const OPERATORS: Record<Filter['op'], string> = { eq: '=', gte: '>=', lt: '<', lte: '<=' }
 
-function table(relation: RelationName): RawBuilder<unknown> {
-  return sql.table(relation.includes('.') ? relation : `public.${relation}`)
+/** A quoted identifier. Every identifier here comes from the generated column list, never from input. */
+const id = (name: string) => `"${name.replace(/"/g, '""')}"`
+
+function table(relation: RelationName): string {
+  const [schema, name] = relation.includes('.') ? relation.split('.') : ['public', relation]
+  return `${id(schema!)}.${id(name!)}`
 }
 
 function columnType(relation: RelationName, column: string): string {
@@ -16,6 +20,51 @@ function columnType(relation: RelationName, column: string): string {
   if (!type) throw new Error(`${relation} has no column ${column}`)
   return type
 }
+
+/**
+ * The SQL text of a select, from the shape of the query alone (relation, columns, operators, order,
+ * whether there is a keyset position or a limit): values are always $n parameters, in the order
+ * `parametersOf` lists them. Texts are cached by shape, so a repeated call compiles nothing.
+ */
+function selectText(query: SelectQuery): string {
+  const columns = selectedColumns(query.relation)
+    .map((c) => (c.asText ? `${id(c.name)}::text as ${id(c.name)}` : id(c.name)))
+    .join(', ')
+  let n = 0
+  const param = (cast?: string) => `$${++n}${cast ? `::${cast}` : ''}`
+  const orderBy = query.orderBy.length ? ` order by ${query.orderBy.map((o) => `${id(o.column)} ${o.descending ? 'desc' : 'asc'}`).join(', ')}` : ''
+  const branch = (filters: Filter[]) => {
+    const where = filters.map((f) => `${id(f.column)} ${OPERATORS[f.op]} ${param()}`)
+    if (query.after) {
+      const a = query.after
+      // Row comparison: one index range scan in (time desc, id desc) order.
+      where.push(`(${id(a.timeColumn)}, ${id(a.idColumn)}) < (${param(columnType(query.relation, a.timeColumn))}, ${param(columnType(query.relation, a.idColumn))})`)
+    }
+    const limit = query.limit === undefined ? '' : ` limit ${param()}`
+    return `select ${columns} from ${table(query.relation)}${where.length ? ` where ${where.join(' and ')}` : ''}${orderBy}${limit}`
+  }
+  if (query.where.length <= 1) return branch(query.where[0] ?? [])
+  const branches = query.where.map((b) => `(${branch(b)})`).join(' union all ')
+  return `select * from (${branches}) as branches${orderBy}${query.limit === undefined ? '' : ` limit ${param()}`}`
+}
+
+/** The parameters of `selectText(query)`, in the same order. */
+function parametersOf(query: SelectQuery): unknown[] {
+  const out: unknown[] = []
+  for (const filters of query.where.length ? query.where : [[]]) {
+    for (const f of filters) out.push(f.value)
+    if (query.after) out.push(query.after.at, query.after.id)
+    if (query.limit !== undefined) out.push(query.limit)
+  }
+  if (query.limit !== undefined && query.where.length > 1) out.push(query.limit)
+  return out
+}
+
+function shapeOf(query: SelectQuery): string {
+  return JSON.stringify([query.relation, query.where.map((b) => b.map((f) => [f.column, f.op])), query.after ? [query.after.timeColumn, query.after.idColumn] : 0, query.orderBy, query.limit === undefined])
+}
+
+const texts = new Map<string, string>()
 
 /**
  * DataPort over one Kysely connection inside a transaction. Identifiers come only from the generated
@@ -33,37 +82,10 @@ export class KyselyDataPort implements DataPort {
   }
 
   async select(query: SelectQuery): Promise<Array<Record<string, unknown>>> {
-    const { relation } = query
-    const columns = sql.join(
-      selectedColumns(relation).map((c) => (c.asText ? sql`${sql.ref(c.name)}::text as ${sql.ref(c.name)}` : sql.ref(c.name))),
-    )
-    const conditions = (filters: Filter[]): RawBuilder<unknown>[] => {
-      const parts = filters.map((f) => sql`${sql.ref(f.column)} ${sql.raw(OPERATORS[f.op])} ${f.value}`)
-      if (query.after) {
-        const a = query.after
-        const timeType = sql.raw(columnType(relation, a.timeColumn))
-        const idType = sql.raw(columnType(relation, a.idColumn))
-        // Row comparison: one index range scan in (time desc, id desc) order.
-        parts.push(sql`(${sql.ref(a.timeColumn)}, ${sql.ref(a.idColumn)}) < (${a.at}::${timeType}, ${a.id}::${idType})`)
-      }
-      return parts
-    }
-    const orderBy = query.orderBy.length
-      ? sql` order by ${sql.join(query.orderBy.map((o) => sql`${sql.ref(o.column)} ${sql.raw(o.descending ? 'desc' : 'asc')}`))}`
-      : sql``
-    const limit = query.limit === undefined ? sql`` : sql` limit ${query.limit}`
-    const branch = (filters: Filter[]) => {
-      const where = conditions(filters)
-      return sql`select ${columns} from ${table(relation)}${where.length ? sql` where ${sql.join(where, sql` and `)}` : sql``}${orderBy}${limit}`
-    }
-    const statement =
-      query.where.length <= 1
-        ? branch(query.where[0] ?? [])
-        : sql`select * from (${sql.join(
-            query.where.map((b) => sql`(${branch(b)})`),
-            sql` union all `,
-          )}) as branches${orderBy}${limit}`
-    const { rows } = await statement.execute(this.conn)
+    const shape = shapeOf(query)
+    let text = texts.get(shape)
+    if (text === undefined) texts.set(shape, (text = selectText(query)))
+    const { rows } = await this.conn.executeQuery(CompiledQuery.raw(text, parametersOf(query)))
     return rows as Array<Record<string, unknown>>
   }
 }

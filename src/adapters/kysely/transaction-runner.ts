@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { CompiledQuery, type Kysely } from 'kysely'
 import { NotAuthenticatedError, TransientError, type AvolveError } from '../../errors/avolve-error.js'
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
@@ -7,6 +7,12 @@ import { isConnectionLoss, mapDriverError } from './map-driver-error.js'
 import { assertApiRole, type RequestIdentity } from './request-identity.js'
 
 type Phase = 'connect' | 'work' | 'commit'
+
+// Fixed statements, compiled once. The set-up binds its two values; nothing is spliced into SQL.
+const BEGIN = CompiledQuery.raw('begin')
+const COMMIT = CompiledQuery.raw('commit')
+const ROLLBACK = CompiledQuery.raw('rollback')
+const SETUP = `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`
 
 /**
  * Runs each unit of work in one transaction as the request's role, the way PostgREST runs a request:
@@ -19,12 +25,15 @@ type Phase = 'connect' | 'work' | 'commit'
  * only when it is idempotent (transfers and mints carry their key), else reported as outcomeUnknown.
  */
 export class TransactionRunner implements UnitOfWork {
+  private readonly setup: CompiledQuery
+
   constructor(
     private readonly db: Kysely<any>,
     private readonly identity: RequestIdentity,
     private readonly retry: RetryPolicy,
   ) {
     assertApiRole(identity.role)
+    this.setup = CompiledQuery.raw(SETUP, [identity.role, JSON.stringify(identity.claims)])
   }
 
   async run<T>(work: (port: DataPort) => Promise<T>, options: UnitOfWorkOptions): Promise<T> {
@@ -34,16 +43,16 @@ export class TransactionRunner implements UnitOfWork {
       try {
         return await this.db.connection().execute(async (conn) => {
           phase = 'work'
-          await sql`begin`.execute(conn)
+          await conn.executeQuery(BEGIN)
           try {
-            await sql`select set_config('role', ${this.identity.role}, true), set_config('request.jwt.claims', ${JSON.stringify(this.identity.claims)}, true)`.execute(conn)
+            await conn.executeQuery(this.setup)
             const result = await work(new KyselyDataPort(conn, this.identity.userId))
             phase = 'commit'
-            await sql`commit`.execute(conn)
+            await conn.executeQuery(COMMIT)
             return result
           } catch (error) {
             // After a failed statement the transaction is aborted; roll it back so the connection is clean.
-            if (phase === 'work') await sql`rollback`.execute(conn).catch(() => {})
+            if (phase === 'work') await conn.executeQuery(ROLLBACK).catch(() => {})
             throw error
           }
         })

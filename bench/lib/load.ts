@@ -1,0 +1,37 @@
+/** Runs `op` from `workers` concurrent callers for `seconds` (after a warm-up); returns operations per second. */
+export async function throughput(workers: number, seconds: number, op: (worker: number, i: number) => Promise<unknown>, warmupSeconds = 1): Promise<{ perSecond: number; errors: number; latenciesMs: number[] }> {
+  const warmupEnd = Date.now() + warmupSeconds * 1000
+  const end = warmupEnd + seconds * 1000
+  let counted = 0
+  let errors = 0
+  const latenciesMs: number[] = []
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; Date.now() < end; i++) {
+        const started = performance.now()
+        try {
+          await op(w, i)
+          if (Date.now() > warmupEnd) {
+            counted++
+            latenciesMs.push(performance.now() - started)
+          }
+        } catch {
+          errors++
+        }
+      }
+    }),
+  )
+  return { perSecond: counted / seconds, errors, latenciesMs }
+}
+
+/** Sequential latencies of `op`, `count` times after `warmup` unmeasured calls, in milliseconds. */
+export async function latencies(count: number, op: (i: number) => Promise<unknown>, warmup = 50): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await op(-i - 1)
+  const out: number[] = []
+  for (let i = 0; i < count; i++) {
+    const started = performance.now()
+    await op(i)
+    out.push(performance.now() - started)
+  }
+  return out.sort((a, b) => a - b)
+}

@@ -1,0 +1,172 @@
+/**
+ * `npm run bench`: the SDK measured side by side with raw `pg`, pgbench and a bare `fetch`, in one
+ * run, on an embedded PostgreSQL with fixed settings (printed). The machine is shared and noisy, so
+ * every figure is the median of several rounds (min and max shown), the contenders alternate within
+ * each round, and the targets are ratios. Writes bench/results.json. `--quick` for a short run.
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { packageRoot } from '../src/tooling/migrations.js'
+import { consentHttpLatency, consentServerLatency } from './consent-latency.js'
+import { benchSettings, createBenchUsers, fund, startBenchDatabase } from './lib/environment.js'
+import { machine } from './lib/machine.js'
+import { printTable, progress, span } from './lib/report.js'
+import { percentile, round, summarize, type Summary } from './lib/stats.js'
+import { overheads } from './overhead.js'
+import { scale } from './scale.js'
+import { codegenTimes, measureClient, memoryAfterCalls } from './tooling.js'
+import { pgbenchTransfers, rawTransfers, sdkTransfers } from './transfers.js'
+
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } })
+const quick = flags.quick
+const rounds = quick ? 2 : 5
+const seconds = quick ? 2 : 5
+const only = flags.only?.split(',')
+const wants = (section: string) => !only || only.includes(section)
+
+interface Target {
+  name: string
+  target: string
+  measured: number
+  met: boolean
+}
+
+async function main() {
+  const started = Date.now()
+  console.log(`@avolve/db benchmarks${quick ? ' (quick)' : ''}: ${rounds} rounds of ${seconds} s; PostgreSQL settings: ${JSON.stringify(benchSettings)}`)
+  const db = await startBenchDatabase(() => {})
+  const results: Record<string, unknown> = {}
+  const targets: Target[] = []
+  const target = (name: string, goal: string, measured: number, met: boolean) => targets.push({ name, target: goal, measured: round(measured, 3), met })
+  try {
+    const users = await createBenchUsers(db.admin, 64)
+    await fund(db.admin, users, 'GEN', '1000000000')
+    let pgbenchVersion = 'not run'
+
+    if (wants('transfers')) {
+      console.log('\n▸ transfer throughput (transfers/s)')
+      const levels = quick ? [1, 16] : [1, 4, 16, 32]
+      const table: Record<number, { sdk: Summary; raw: Summary; pgbench: Summary; sdkOverRaw: number; rawOverPgbench: number }> = {}
+      for (const callers of levels) {
+        const samples = { sdk: [] as number[], raw: [] as number[], pgbench: [] as number[] }
+        for (let r = 1; r <= rounds; r++) {
+          progress(`${callers} callers, round ${r}/${rounds}`)
+          samples.sdk.push((await sdkTransfers(db, users, callers, seconds)).perSecond)
+          samples.raw.push((await rawTransfers(db, users, callers, seconds)).perSecond)
+          const p = await pgbenchTransfers(db, users, callers, seconds)
+          samples.pgbench.push(p.perSecond)
+          pgbenchVersion = p.version
+        }
+        const s = { sdk: summarize(samples.sdk), raw: summarize(samples.raw), pgbench: summarize(samples.pgbench) }
+        table[callers] = { ...s, sdkOverRaw: round(s.sdk.median / s.raw.median, 3), rawOverPgbench: round(s.raw.median / s.pgbench.median, 3) }
+      }
+      printTable('transfers/s, median (min–max)', ['callers', 'SDK', 'raw pg', 'pgbench', 'SDK/raw', 'raw/pgbench'], Object.entries(table).map(([c, t]) => [c, span(t.sdk), span(t.raw), span(t.pgbench), t.sdkOverRaw.toFixed(2), t.rawOverPgbench.toFixed(2)]))
+      results.transfers = table
+      if (table[16]) {
+        target('SDK / raw pg at 16 callers', '>= 0.95', table[16].sdkOverRaw, table[16].sdkOverRaw >= 0.95)
+        target('raw pg / pgbench at 16 callers', '>= 0.8', table[16].rawOverPgbench, table[16].rawOverPgbench >= 0.8)
+      }
+    }
+
+    if (wants('hot')) {
+      console.log('\n▸ hot account: every caller pays one receiver (16 callers, SDK)')
+      const uncontended: number[] = []
+      const hot: number[] = []
+      for (let r = 1; r <= rounds; r++) {
+        progress(`round ${r}/${rounds}`)
+        uncontended.push((await sdkTransfers(db, users, 16, seconds)).perSecond)
+        hot.push((await sdkTransfers(db, users, 16, seconds, true)).perSecond)
+      }
+      const u = summarize(uncontended)
+      const h = summarize(hot)
+      const ratio = round(h.median / u.median, 3)
+      printTable('transfers/s, median (min–max)', ['case', 'transfers/s', 'ratio'], [['uncontended', span(u), '1.00'], ['hot receiver', span(h), ratio.toFixed(2)]])
+      results.hotAccount = { uncontended: u, hot: h, ratio }
+      target('hot account / uncontended', '>= 0.5', ratio, ratio >= 0.5)
+    }
+
+    if (wants('consent')) {
+      console.log('\n▸ record_consent latency, one caller (ms)')
+      const calls = quick ? 200 : 1000
+      progress('server: SDK and raw pg')
+      const server = await consentServerLatency(db, users[0]!, calls)
+      progress('client: the client adapter over HTTP and a bare fetch')
+      const http = await consentHttpLatency(db, users[1]!, calls)
+      const row = (name: string, l: number[]) => [name, percentile(l, 50).toFixed(2), percentile(l, 99).toFixed(2)]
+      printTable(`latency over ${calls} calls`, ['path', 'p50', 'p99'], [row('SDK (server)', server.viaSdk), row('raw pg', server.viaRaw), row('SDK (client, HTTP)', http.viaClient), row('bare fetch', http.viaFetch)])
+      const p = (l: number[]) => ({ p50: round(percentile(l, 50), 3), p99: round(percentile(l, 99), 3) })
+      results.consentLatency = {
+        calls,
+        sdk: p(server.viaSdk),
+        raw: p(server.viaRaw),
+        client: p(http.viaClient),
+        fetch: p(http.viaFetch),
+        sdkOverRawP50: round(percentile(server.viaSdk, 50) / percentile(server.viaRaw, 50), 3),
+        clientOverFetchP50: round(percentile(http.viaClient, 50) / percentile(http.viaFetch, 50), 3),
+      }
+    }
+
+    if (wants('scale')) {
+      console.log('\n▸ scale: the common consent lookup and a history page (ms, through the SDK)')
+      const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]
+      const points = await scale(db, sizes, quick ? 100 : 300, progress)
+      printTable('latency by table size', ['rows', 'lookup p50', 'lookup p99', 'history p50', 'history p99', 'index scans only'], points.map((p) => [p.rows.toLocaleString(), p.consentLookupMs.p50.toFixed(2), p.consentLookupMs.p99.toFixed(2), p.historyPageMs.p50.toFixed(2), p.historyPageMs.p99.toFixed(2), p.indexOnly ? 'yes' : 'NO']))
+      const first = points[0]!
+      const last = points.at(-1)!
+      const growth = { consentLookup: round(last.consentLookupMs.p50 / first.consentLookupMs.p50, 3), historyPage: round(last.historyPageMs.p50 / first.historyPageMs.p50, 3) }
+      console.log(`  growth ${last.rows.toLocaleString()} / ${first.rows.toLocaleString()}: lookup ${growth.consentLookup}×, history ${growth.historyPage}×`)
+      results.scale = { points, growth }
+      target(`lookup latency ${last.rows / 1000}k / 10k`, '<= 2', growth.consentLookup, growth.consentLookup <= 2)
+      target(`history page latency ${last.rows / 1000}k / 10k`, '<= 2', growth.historyPage, growth.historyPage <= 2)
+      target('plans use index scans only', 'true', points.every((p) => p.indexOnly) ? 1 : 0, points.every((p) => p.indexOnly))
+    }
+
+    if (wants('overhead')) {
+      console.log('\n▸ per-call overhead of validation, decoding and error mapping (µs, no I/O)')
+      const o = Object.fromEntries(Object.entries(await overheads()).map(([k, v]) => [k, summarize(v)]))
+      printTable('µs per call, median (min–max)', ['work', 'µs'], Object.entries(o).map(([k, s]) => [k, span(s, 2)]))
+      results.overheadMicroseconds = o
+      // A successful call validates and decodes; a refused one validates and classifies. Constructing
+      // the error object is V8 capturing a stack trace, which pg pays for its own error too (shown).
+      const success = o['validate a transfer']!.median + o['decode a ledger row']!.median
+      const refusal = o['validate a transfer']!.median + o['classify a database error']!.median
+      target('validation + row mapping per successful call (µs)', '< 5', success, success < 5)
+      target('validation + error mapping per refused call (µs)', '< 5', refusal, refusal < 5)
+    }
+
+    if (wants('tooling')) {
+      console.log('\n▸ codegen wall time and the client bundle')
+      const times = await codegenTimes(quick ? 2 : 3)
+      const size = await measureClient()
+      printTable('tooling', ['what', 'figure'], [['codegen cold (s)', times[0]!.toFixed(2)], ['codegen warm (s)', summarize(times.slice(1)).median.toFixed(2)], ['client bundle gzipped (bytes)', size.gzipBytes]])
+      results.codegenSeconds = { cold: round(times[0]!, 3), warm: round(summarize(times.slice(1)).median, 3) }
+      results.clientBundle = { gzipBytes: size.gzipBytes, minifiedBytes: size.minifiedBytes }
+      target('codegen cold (s)', '< 15', times[0]!, times[0]! < 15)
+    }
+
+    if (wants('memory')) {
+      console.log('\n▸ memory: heap after 1k and after 100k SDK calls')
+      const total = quick ? 20_000 : 100_000
+      const m = await memoryAfterCalls(db.apiUrl, users[2]!, total)
+      const mib = (b: number) => round(b / 2 ** 20, 2)
+      printTable('heap used after a full collection (MiB)', ['after', 'MiB'], [['1k calls', mib(m.after1kBytes)], [`${m.calls.toLocaleString()} calls`, mib(m.afterTotalBytes)]])
+      const growth = mib(m.afterTotalBytes - m.after1kBytes)
+      results.memory = { calls: m.calls, after1kMiB: mib(m.after1kBytes), afterAllMiB: mib(m.afterTotalBytes), growthMiB: growth }
+      target(`heap growth from 1k to ${m.calls / 1000}k calls (MiB)`, '<= 2 (noise)', growth, growth <= 2)
+    }
+
+    results.targets = targets
+    const out = { date: new Date().toISOString(), quick, rounds, roundSeconds: seconds, settings: benchSettings, machine: machine((await db.admin.query('select version()')).rows[0].version, pgbenchVersion), ...results, minutes: round((Date.now() - started) / 60000, 1) }
+    writeFileSync(join(packageRoot(), 'bench', 'results.json'), JSON.stringify(out, null, 2) + '\n')
+    printTable('targets', ['target', 'goal', 'measured', 'met'], targets.map((t) => [t.name, t.target, t.measured, t.met ? 'yes' : 'NO']))
+    console.log(`\nwrote bench/results.json (${out.minutes} min)`)
+  } finally {
+    await db.stop()
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench failed: ${e instanceof Error ? e.stack : String(e)}`)
+  process.exit(1)
+})

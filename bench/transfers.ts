@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import { server } from './lib/sdk.js'
+import { selectedColumns } from '../src/repositories/row-codec.js'
+import { ensureCommand } from '../test/support/system-tools.js'
+import type { BenchDatabase } from './lib/environment.js'
+import { throughput } from './lib/load.js'
+
+const run = promisify(execFile)
+const readBack = `select ${selectedColumns('token_transactions').map((c) => (c.asText ? `"${c.name}"::text as "${c.name}"` : `"${c.name}"`)).join(', ')} from "public"."token_transactions" where "id" = $1 limit $2`
+
+/** The pair of users for operation `i` of `worker`: random, never the same user (no built-in hot spot). */
+export function pairOf(users: number, hotReceiver: boolean): [number, number] {
+  const from = hotReceiver ? 1 + Math.floor(Math.random() * (users - 1)) : Math.floor(Math.random() * users)
+  const to = hotReceiver ? 0 : (from + 1 + Math.floor(Math.random() * (users - 1))) % users
+  return [from, to]
+}
+
+/** Transfers through the SDK's server path (a user scope per sender, claims already verified). */
+export async function sdkTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number, hot = false) {
+  const sdk = server.createAvolveDb({ connection: db.apiUrl, pool: { max: callers } })
+  try {
+    const scopes = await Promise.all(users.map((sub) => sdk.asUser({ sub, role: 'authenticated' })))
+    return await throughput(callers, seconds, () => {
+      const [f, t] = pairOf(users.length, hot)
+      return scopes[f]!.tokens.transfer({ to: users[t]!, tokenType: 'GEN', amount: '1' })
+    })
+  } finally {
+    await sdk.destroy()
+  }
+}
+
+/**
+ * The same job through raw `pg`, with the same pool size: the statements the SDK sends (begin, the
+ * set_config statement, the RPC, the read-back of the ledger row, commit), written by hand.
+ */
+export async function rawTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number, readRow = true) {
+  const pool = new pg.Pool({ connectionString: db.apiUrl, max: callers })
+  const claims = users.map((sub) => JSON.stringify({ sub, role: 'authenticated' }))
+  try {
+    return await throughput(callers, seconds, async () => {
+      const [f, t] = pairOf(users.length, false)
+      const c = await pool.connect()
+      try {
+        await c.query('begin')
+        await c.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, ['authenticated', claims[f]])
+        const { rows } = await c.query<{ result: string }>('select public.transfer_tokens(p_from_user_id => $1::uuid, p_to_user_id => $2::uuid, p_token_type => $3::text, p_amount => $4::numeric, p_idempotency_key => $5::uuid) as result', [users[f], users[t], 'GEN', '1', crypto.randomUUID()])
+        if (readRow) await c.query(readBack, [rows[0]!.result, 1])
+        await c.query('commit')
+      } catch (e) {
+        await c.query('rollback').catch(() => {})
+        throw e
+      } finally {
+        c.release()
+      }
+    })
+  } finally {
+    await pool.end()
+  }
+}
+
+/** The engine's limit: pgbench (C, libpq) running the same statements with the same number of clients. */
+export async function pgbenchTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number): Promise<{ perSecond: number; version: string }> {
+  const pgbench = ensureCommand('pgbench', 'postgresql-client')
+  await db.admin.query(`create schema if not exists bench; create table if not exists bench.users (i int primary key, id uuid not null);
+    grant usage on schema bench to authenticated, authenticator; grant select on bench.users to authenticated, authenticator`)
+  await db.admin.query('delete from bench.users')
+  await db.admin.query('insert into bench.users select i - 1, id from unnest($1::uuid[]) with ordinality u(id, i)', [users])
+  const dir = mkdtempSync(join(tmpdir(), 'avolve-pgbench-'))
+  const script = join(dir, 'transfer.sql')
+  writeFileSync(
+    script,
+    [
+      `\\set f random(0, ${users.length - 1})`,
+      `\\set t (:f + 1 + random(0, ${users.length - 2})) % ${users.length}`,
+      'BEGIN;',
+      `SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', (SELECT id FROM bench.users WHERE i = :f), 'role', 'authenticated')::text, true);`,
+      `SELECT public.transfer_tokens((SELECT id FROM bench.users WHERE i = :f), (SELECT id FROM bench.users WHERE i = :t), 'GEN', 1, gen_random_uuid()) AS tx \\gset`,
+      readBack.replace('$1', ':tx').replace('$2', '1') + ';',
+      'COMMIT;',
+    ].join('\n') + '\n',
+  )
+  const url = new URL(db.apiUrl)
+  const { stdout } = await run(pgbench, ['-n', '-M', 'extended', '-c', String(callers), '-j', String(Math.min(callers, 2)), '-T', String(seconds), '-f', script, '-h', url.hostname, '-p', url.port, '-U', 'authenticator', db.database], {
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
+  })
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1]
+  if (!tps) throw new Error(`could not read pgbench's tps:\n${stdout}`)
+  const { stdout: v } = await run(pgbench, ['--version'])
+  return { perSecond: Number(tps), version: v.trim() }
+}
