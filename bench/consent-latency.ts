@@ -14,6 +14,7 @@ const selectParam = selectedColumns('user_consent').map((c) => (c.asText ? `${c.
 export async function consentServerLatency(db: BenchDatabase, user: string, count: number) {
   const sdk = server.createAvolveDb({ connection: db.apiUrl, pool: { max: 1 } })
   const pool = new pg.Pool({ connectionString: db.apiUrl, max: 1 })
+  pool.on('error', () => {})
   const claims = JSON.stringify({ sub: user, role: 'authenticated' })
   try {
     const me = await sdk.asUser({ sub: user, role: 'authenticated' })

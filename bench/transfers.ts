@@ -40,6 +40,7 @@ export async function sdkTransfers(db: BenchDatabase, users: string[], callers: 
  */
 export async function rawTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number, readRow = true) {
   const pool = new pg.Pool({ connectionString: db.apiUrl, max: callers })
+  pool.on('error', () => {})
   const claims = users.map((sub) => JSON.stringify({ sub, role: 'authenticated' }))
   try {
     return await throughput(callers, seconds, async () => {

@@ -6,6 +6,6 @@
 export { createAvolveDb, type AvolveConnection, type AvolveDb, type AvolveDbOptions } from './adapters/kysely/create-avolve-db.js'
 export type { ServiceRepositories, ServiceScope, UserScope } from './adapters/kysely/scopes.js'
 export type { JwtVerification, VerifiedClaims } from './adapters/kysely/token-verifier.js'
-export type { UserStats } from './repositories/port-backed/service.js'
+export type { PortServiceConsent, PortServiceTokens, PortUserStats, UserStats } from './repositories/port-backed/service.js'
 export type { RetryPolicy } from './retry/backoff.js'
 export * from './index.js'

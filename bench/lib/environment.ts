@@ -40,6 +40,8 @@ export async function startBenchDatabase(log: (m: string) => void): Promise<Benc
   api.username = 'authenticator'
   api.password = password
   const admin = new pg.Pool({ connectionString: adminUrl, max: 4 })
+  // The server's own shutdown ends idle connections; that is not an error worth crashing over.
+  admin.on('error', () => {})
   return {
     server,
     database,

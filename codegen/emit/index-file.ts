@@ -2,7 +2,9 @@
 export function emitIndex(): string {
   return [
     "export type { DB } from './kysely.js'",
-    "export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, TablesUpdate } from './database.js'",
+    "/** kysely-codegen's table interfaces, as one namespace (their enum names repeat the vocabularies'). */",
+    "export type * as KyselyTables from './kysely.js'",
+    "export type { CompositeTypes, Database, Enums, Json, PublicSchema, Tables, TablesInsert, TablesUpdate } from './database.js'",
     "export { Constants } from './database.js'",
     "export * from './vocabularies.js'",
     "export * from './error-codes.js'",

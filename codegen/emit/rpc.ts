@@ -112,10 +112,15 @@ const TEXT_RESULTS = new Set(['numeric', 'int8', 'timestamptz', 'timestamp', 'da
  */
 export function emitRpcKysely(catalog: Catalog): string {
   const out = [
-    "import { CompiledQuery, type Kysely } from 'kysely'",
+    "import { CompiledQuery, type QueryResult } from 'kysely'",
     "import type { RpcArgs, RpcReturns } from './rpc.js'",
     '',
-    '/** Calls of the API functions over Kysely. Each takes a Kysely instance or a transaction. */',
+    '/** Runs a compiled query: a Kysely instance, a transaction, or a connection of a Kysely driver. */',
+    'export interface QueryRunner {',
+    '  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>',
+    '}',
+    '',
+    '/** Calls of the API functions over Kysely, each in the caller\'s transaction. */',
     'export const kyselyRpc = {',
   ]
   for (const f of catalog.functions) {
@@ -128,7 +133,7 @@ export function emitRpcKysely(catalog: Catalog): string {
     if (optional.some((a) => f.args.indexOf(a) < required.length)) throw new Error(`public.${f.name}: a defaulted argument comes before a required one`)
     const head = `select ${f.schema}.${f.name}(${required.map((a, i) => `${a.name} => $${i + 1}::${castOf(a.type)}`).join(', ')}`
     if (f.comment) out.push(`  /** ${f.comment.replace(/\*\//g, '* /')} */`)
-    out.push(`  async ${key(f.name)}(db: Kysely<any>, args: RpcArgs<${str(f.name)}>): Promise<RpcReturns<${str(f.name)}>> {`)
+    out.push(`  async ${key(f.name)}(db: QueryRunner, args: RpcArgs<${str(f.name)}>): Promise<RpcReturns<${str(f.name)}>> {`)
     out.push(`    const values: unknown[] = [${required.map((a) => `args.${a.name}`).join(', ')}]`)
     out.push(`    ${optional.length ? 'let' : 'const'} text = ${str(head)}`)
     for (const a of optional) {

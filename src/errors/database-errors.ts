@@ -14,7 +14,8 @@ import {
   type AvolveErrorInit,
 } from './avolve-error.js'
 
-type ErrorClass = new (init: AvolveErrorInit) => AvolveError
+/** A constructor of one of the SDK's error classes. */
+export type ErrorClass = new (init: AvolveErrorInit) => AvolveError
 
 /**
  * The class of every error the database functions raise. Keyed by the generated list, so adding a

@@ -1,3 +1,3 @@
 export * from './avolve-error.js'
-export { classifyDatabaseError, errorClassByName, errorFromDatabase, type DatabaseErrorFields, type ErrorMeaning } from './database-errors.js'
+export { classifyDatabaseError, errorClassByName, errorFromDatabase, type DatabaseErrorFields, type ErrorClass, type ErrorMeaning } from './database-errors.js'
 export { parseInput, validationErrorFrom } from './validation.js'

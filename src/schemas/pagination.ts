@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { decodeCursor } from '../values/cursor.js'
+import { decodeCursor, type CursorPosition } from '../values/cursor.js'
+
+export type { CursorPosition }
 import { canonicalTimestamp } from '../values/timestamp.js'
 import { limits } from './limits.js'
 

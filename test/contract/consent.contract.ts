@@ -134,6 +134,20 @@ export function consentContract(env: ContractEnv): void {
       expect(await alice!.scope.consent.has('governance_proposal')).toBe(false)
     })
 
+    it('history() is in the order of the history ids, also when they pass a power of ten', async () => {
+      const [alice] = await env.users(1)
+      const id = await pending(alice!.id)
+      // The next ids are 99, 100, 101: compared as text, 100 and 101 would come before 99.
+      await env.db().admin.query(`select setval('public.consent_history_id_seq', 98)`)
+      const other = await pending(alice!.id)
+      await alice!.scope.consent.updateStatus(other, 'approved')
+      await alice!.scope.consent.updateStatus(other, 'withdrawn')
+      const trail = await alice!.scope.consent.history(other)
+      expect(trail.map((h) => h.id)).toEqual(['99', '100', '101'])
+      expect(trail.map((h) => h.to_status)).toEqual(['pending', 'approved', 'withdrawn'])
+      expect((await alice!.scope.consent.history(id)).length).toBe(1)
+    })
+
     it("history() is the record's audit trail, oldest first; another user's is not found", async () => {
       const [alice, bob] = await env.users(2)
       const id = await pending(alice!.id)

@@ -34,6 +34,18 @@ describe('scope.transaction()', () => {
     expect(await bob!.scope.tokens.balance('GEN')).toBe('0')
   })
 
+  it('reports a transaction that PostgreSQL rolled back at commit, after a caught failure', async () => {
+    const [alice, bob] = await signedInUsers(db(), sdk(), 2)
+    await sdk().asService().tokens.mint({ to: alice!.id, tokenType: 'GEN', amount: '10' })
+    const attempt = alice!.scope.transaction(async (t) => {
+      await t.consent.record('token_transfer', ['t'])
+      await t.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '50' }).catch(() => 'ignored, though it aborted the transaction')
+      return 'done'
+    })
+    await expect(attempt).rejects.toMatchObject({ name: 'RolledBackError', code: 'transaction_rolled_back' })
+    expect(await alice!.scope.consent.has('token_transfer')).toBe(false)
+  })
+
   it('sees its own uncommitted writes', async () => {
     const [alice] = await signedInUsers(db(), sdk(), 1)
     const seen = await alice!.scope.transaction(async (t) => {

@@ -1,12 +1,12 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import type { Kysely } from 'kysely'
 import pg from 'pg'
 import { NotAuthenticatedError } from '../../errors/avolve-error.js'
-import type { DB } from '../../generated/kysely.js'
 import { resolveRetryPolicy, type RetryPolicy } from '../../retry/backoff.js'
 import type { UserClaims } from '../../schemas/auth.js'
 import { serviceIdentity, type RequestIdentity } from './request-identity.js'
 import { createServiceScope, createUserScope, type ServiceScope, type UserScope } from './scopes.js'
 import { claimsOfUser, TokenVerifier, type JwtVerification } from './token-verifier.js'
+import { driverSource, kyselySource, type ConnectionSource } from './connection-source.js'
 import { TransactionRunner } from './transaction-runner.js'
 
 /** A connection string, a `pg` Pool the app already has, or a Kysely instance over PostgreSQL. */
@@ -81,23 +81,23 @@ function checkedConnectionString(url: string): string {
 export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): AvolveDb {
   const opts: AvolveDbOptions = typeof options === 'string' || isKysely(options) || !('connection' in options) ? { connection: options as AvolveConnection } : options
   let ownedPool: pg.Pool | undefined
-  let kysely: Kysely<DB>
+  let connections: ConnectionSource
   if (typeof opts.connection === 'string') {
     ownedPool = new pg.Pool({ max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, application_name: '@avolve/db', ...opts.pool, connectionString: checkedConnectionString(opts.connection) })
     // An idle client's connection can drop (server restart); the pool replaces it.
     ownedPool.on('error', () => {})
     quietClients(ownedPool)
-    kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: ownedPool }) })
+    connections = driverSource(ownedPool)
   } else if (isKysely(opts.connection)) {
     // Plugins (CamelCasePlugin, ...) would rewrite the SDK's own queries and rows.
-    kysely = opts.connection.withoutPlugins() as Kysely<DB>
+    connections = kyselySource(opts.connection.withoutPlugins())
   } else {
     quietClients(opts.connection)
-    kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: opts.connection }) })
+    connections = driverSource(opts.connection)
   }
   const retry = resolveRetryPolicy(opts.retry)
   const verifier = opts.jwt ? new TokenVerifier(opts.jwt) : undefined
-  const runner = (identity: RequestIdentity) => new TransactionRunner(kysely, identity, retry)
+  const runner = (identity: RequestIdentity) => new TransactionRunner(connections, identity, retry)
   let destroyed = false
 
   return {
@@ -125,7 +125,7 @@ export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): Avo
     async destroy() {
       if (destroyed) return
       destroyed = true
-      if (ownedPool) await kysely.destroy()
+      if (ownedPool) await ownedPool.end()
     },
   }
 }

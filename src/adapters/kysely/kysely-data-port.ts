@@ -1,9 +1,10 @@
-import { CompiledQuery, type Kysely } from 'kysely'
+import { CompiledQuery } from 'kysely'
 import { relationColumns, type RelationName } from '../../generated/columns.js'
 import { kyselyRpc } from '../../generated/rpc-kysely.js'
 import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
 import type { DataPort, Filter, SelectQuery } from '../../repositories/data-port.js'
 import { selectedColumns } from '../../repositories/row-codec.js'
+import type { QueryRunner } from './connection-source.js'
 
 const OPERATORS: Record<Filter['op'], string> = { eq: '=', gte: '>=', lt: '<', lte: '<=' }
 
@@ -27,13 +28,16 @@ function columnType(relation: RelationName, column: string): string {
  * `parametersOf` lists them. Texts are cached by shape, so a repeated call compiles nothing.
  */
 function selectText(query: SelectQuery): string {
-  const columns = selectedColumns(query.relation)
-    .map((c) => (c.asText ? `${id(c.name)}::text as ${id(c.name)}` : id(c.name)))
-    .join(', ')
+  const selected = selectedColumns(query.relation)
+  const columns = selected.map((c) => (c.asText ? `${id(c.name)}::text as ${id(c.name)}` : id(c.name))).join(', ')
+  // Order by the table's own columns (qualified): an output column of the same name is the text
+  // cast, which no index serves and which would not sort instants across UTC offsets.
+  const own = (column: string) => `${id(query.relation.split('.').at(-1)!)}.${id(column)}`
   let n = 0
   const param = (cast?: string) => `$${++n}${cast ? `::${cast}` : ''}`
-  const orderBy = query.orderBy.length ? ` order by ${query.orderBy.map((o) => `${id(o.column)} ${o.descending ? 'desc' : 'asc'}`).join(', ')}` : ''
-  const branch = (filters: Filter[]) => {
+  const orderBy = (ref: (column: string) => string) =>
+    query.orderBy.length ? ` order by ${query.orderBy.map((o) => `${ref(o.column)} ${o.descending ? 'desc' : 'asc'}`).join(', ')}` : ''
+  const branch = (filters: Filter[], sortKeys: string) => {
     const where = filters.map((f) => `${id(f.column)} ${OPERATORS[f.op]} ${param()}`)
     if (query.after) {
       const a = query.after
@@ -41,11 +45,15 @@ function selectText(query: SelectQuery): string {
       where.push(`(${id(a.timeColumn)}, ${id(a.idColumn)}) < (${param(columnType(query.relation, a.timeColumn))}, ${param(columnType(query.relation, a.idColumn))})`)
     }
     const limit = query.limit === undefined ? '' : ` limit ${param()}`
-    return `select ${columns} from ${table(query.relation)}${where.length ? ` where ${where.join(' and ')}` : ''}${orderBy}${limit}`
+    return `select ${columns}${sortKeys} from ${table(query.relation)}${where.length ? ` where ${where.join(' and ')}` : ''}${orderBy(own)}${limit}`
   }
-  if (query.where.length <= 1) return branch(query.where[0] ?? [])
-  const branches = query.where.map((b) => `(${branch(b)})`).join(' union all ')
-  return `select * from (${branches}) as branches${orderBy}${query.limit === undefined ? '' : ` limit ${param()}`}`
+  if (query.where.length <= 1) return branch(query.where[0] ?? [], '')
+  // Each branch also yields its sort keys uncast, so the merged rows are ordered by the real values.
+  const sortKey = (column: string) => id(`sort ${column}`)
+  const sortKeys = query.orderBy.map((o) => `, ${own(o.column)} as ${sortKey(o.column)}`).join('')
+  const branches = query.where.map((b) => `(${branch(b, sortKeys)})`).join(' union all ')
+  const outer = selected.map((c) => id(c.name)).join(', ')
+  return `select ${outer} from (${branches}) as branches${orderBy(sortKey)}${query.limit === undefined ? '' : ` limit ${param()}`}`
 }
 
 /** The parameters of `selectText(query)`, in the same order. */
@@ -60,8 +68,16 @@ function parametersOf(query: SelectQuery): unknown[] {
   return out
 }
 
+/** A key naming the shape of a query (everything but its values), cheap to build on every call. */
 function shapeOf(query: SelectQuery): string {
-  return JSON.stringify([query.relation, query.where.map((b) => b.map((f) => [f.column, f.op])), query.after ? [query.after.timeColumn, query.after.idColumn] : 0, query.orderBy, query.limit === undefined])
+  let key = query.relation
+  for (const branch of query.where) {
+    key += '|'
+    for (const f of branch) key += `${f.column} ${f.op},`
+  }
+  if (query.after) key += `|after ${query.after.timeColumn} ${query.after.idColumn}`
+  for (const o of query.orderBy) key += `|${o.column} ${o.descending ? 'desc' : 'asc'}`
+  return query.limit === undefined ? key : `${key}|limit`
 }
 
 const texts = new Map<string, string>()
@@ -72,12 +88,12 @@ const texts = new Map<string, string>()
  */
 export class KyselyDataPort implements DataPort {
   constructor(
-    private readonly conn: Kysely<any>,
+    private readonly conn: QueryRunner,
     readonly userId: string | null,
   ) {}
 
   call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>> {
-    const call = kyselyRpc[fn] as (db: Kysely<any>, a: RpcArgs<F>) => Promise<RpcReturns<F>>
+    const call = kyselyRpc[fn] as (db: QueryRunner, a: RpcArgs<F>) => Promise<RpcReturns<F>>
     return call(this.conn, args)
   }
 
@@ -85,7 +101,7 @@ export class KyselyDataPort implements DataPort {
     const shape = shapeOf(query)
     let text = texts.get(shape)
     if (text === undefined) texts.set(shape, (text = selectText(query)))
-    const { rows } = await this.conn.executeQuery(CompiledQuery.raw(text, parametersOf(query)))
-    return rows as Array<Record<string, unknown>>
+    const { rows } = await this.conn.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, parametersOf(query)))
+    return rows
   }
 }

@@ -1,5 +1,6 @@
-import { CompiledQuery, type Kysely } from 'kysely'
-import { NotAuthenticatedError, TransientError, type AvolveError } from '../../errors/avolve-error.js'
+import { CompiledQuery } from 'kysely'
+import { ConstraintViolationError, NotAuthenticatedError, TransientError, type AvolveError } from '../../errors/avolve-error.js'
+import type { ConnectionSource } from './connection-source.js'
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
 import { KyselyDataPort } from './kysely-data-port.js'
@@ -28,7 +29,7 @@ export class TransactionRunner implements UnitOfWork {
   private readonly setup: CompiledQuery
 
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly connections: ConnectionSource,
     private readonly identity: RequestIdentity,
     private readonly retry: RetryPolicy,
   ) {
@@ -41,14 +42,17 @@ export class TransactionRunner implements UnitOfWork {
       this.assertNotExpired()
       let phase = 'connect' as Phase
       try {
-        return await this.db.connection().execute(async (conn) => {
+        return await this.connections.withConnection(async (conn) => {
           phase = 'work'
           await conn.executeQuery(BEGIN)
           try {
             await conn.executeQuery(this.setup)
             const result = await work(new KyselyDataPort(conn, this.identity.userId))
             phase = 'commit'
-            await conn.executeQuery(COMMIT)
+            const { rows } = await conn.executeQuery<{ command?: string }>(COMMIT)
+            // PostgreSQL answers COMMIT with ROLLBACK when a statement failed earlier in the
+            // transaction (work that caught an error and went on): nothing was committed.
+            if (rows[0]?.command === 'ROLLBACK') throw new RolledBackError()
             return result
           } catch (error) {
             // After a failed statement the transaction is aborted; roll it back so the connection is clean.
@@ -71,6 +75,17 @@ export class TransactionRunner implements UnitOfWork {
     if (exp !== undefined && exp * 1000 <= Date.now()) {
       throw new NotAuthenticatedError({ code: 'token_expired', message: 'the access token has expired: refresh the session and retry' })
     }
+  }
+}
+
+/** Thrown when COMMIT rolled back: work went on after one of its statements failed. */
+export class RolledBackError extends ConstraintViolationError {
+  override name = 'RolledBackError'
+  constructor() {
+    super({
+      code: 'transaction_rolled_back',
+      message: 'the transaction was rolled back, not committed: one of its statements failed and the work went on; let errors inside transaction() propagate',
+    })
   }
 }
 

@@ -176,7 +176,8 @@ async function applyAndCompare(w: World, ops: Op[], results: Outcome[]): Promise
     }
   // Consent: each record's history must extend what was seen before, one allowed step per success.
   const { rows: history } = await db().admin.query<{ consent_id: string; id: string; from_status: ConsentStatus | null; to_status: ConsentStatus }>(
-    'select consent_id, id::text, from_status, to_status from public.consent_history where user_id = any($1) order by id',
+    // Ordered by the bigint column itself: `order by id` would sort the text cast of the same name.
+    'select consent_id, id::text as id, from_status, to_status from public.consent_history where user_id = any($1) order by consent_history.id',
     [w.ids],
   )
   const successes = new Map<string, number>()
@@ -237,5 +238,6 @@ describe('the ledger and consent invariants under random concurrent operations',
       })
     }
     expect(sequences).toBeGreaterThanOrEqual(runs)
-  })
+    // Long enough for fast-check to shrink a failure to its minimal sequence.
+  }, 600_000)
 })

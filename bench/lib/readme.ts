@@ -1,0 +1,50 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { packageRoot } from '../../src/tooling/migrations.js'
+
+type Results = Record<string, any>
+
+const f = (n: number | undefined, d = 0) => (n === undefined ? '–' : n.toFixed(d))
+
+/** The README's performance section, rendered from bench/results.json: nothing typed by hand. */
+export function performanceSection(r: Results): string {
+  const lines: string[] = [
+    `Measured by \`npm run bench\` on ${String(r.date).slice(0, 10)}: ${r.machine.cpus} cores (${r.machine.cpuModel}), Node ${r.machine.node}, ${String(r.machine.postgres).split(' on ')[0]} (embedded; ${r.rounds} rounds of ${r.roundSeconds} s, medians; PostgreSQL settings in \`bench/results.json\`). The machine is shared and noisy: read the ratios.`,
+    '',
+  ]
+  if (r.transfers) {
+    lines.push('| transfers/s | SDK (server) | raw `pg`, same statements | pgbench, same statements | SDK / raw | raw / pgbench |', '|---:|---:|---:|---:|---:|---:|')
+    for (const [c, t] of Object.entries<any>(r.transfers)) lines.push(`| ${c} callers | ${f(t.sdk.median)} | ${f(t.raw.median)} | ${f(t.pgbench.median)} | ${f(t.sdkOverRaw, 2)} | ${f(t.rawOverPgbench, 2)} |`)
+    lines.push('')
+  }
+  const facts: string[] = []
+  if (r.hotAccount) facts.push(`hot account (16 callers paying one receiver): ${f(r.hotAccount.ratio, 2)} of the uncontended throughput`)
+  if (r.consentLatency) {
+    const c = r.consentLatency
+    facts.push(`\`record_consent\`, one caller: SDK p50 ${f(c.sdk.p50, 2)} ms / p99 ${f(c.sdk.p99, 2)} ms vs raw pg ${f(c.raw.p50, 2)} / ${f(c.raw.p99, 2)} ms; client adapter over HTTP p50 ${f(c.client.p50, 2)} ms vs a bare fetch of the same requests ${f(c.fetch.p50, 2)} ms`)
+  }
+  if (r.scale) {
+    const p = r.scale.points as any[]
+    facts.push(`scale (through the SDK; the plans are read and each lookup must go through its index): the common consent lookup p50 ${p.map((x) => `${f(x.consentLookupMs.p50, 2)} ms at ${x.rows.toLocaleString('en')}`).join(', ')} rows (${f(r.scale.growth.consentLookup, 2)}×); a history page ${p.map((x) => `${f(x.historyPageMs.p50, 2)} ms`).join(', ')} (${f(r.scale.growth.historyPage, 2)}×)`)
+  }
+  if (r.overheadMicroseconds) {
+    const o = r.overheadMicroseconds
+    facts.push(`per-call work without I/O (plain node on dist/): validate a transfer ${f(o['validate a transfer'].median, 2)} µs, decode a ledger row ${f(o['decode a ledger row'].median, 2)} µs, classify a database error ${f(o['classify a database error'].median, 2)} µs; constructing the error object ${f(o['construct the typed error'].median, 2)} µs is V8's stack capture (a bare \`new Error()\`: ${f(o['V8 floor: new Error()'].median, 2)} µs)`)
+  }
+  if (r.codegenSeconds) facts.push(`codegen ${f(r.codegenSeconds.cold, 1)} s cold, ${f(r.codegenSeconds.warm, 1)} s warm (embedded PostgreSQL included); client bundle ${r.clientBundle.gzipBytes} B gzipped`)
+  if (r.memory) facts.push(`heap after ${r.memory.calls.toLocaleString('en')} SDK calls ${f(r.memory.afterAllMiB, 1)} MiB vs ${f(r.memory.after1kMiB, 1)} MiB after 1k (growth ${f(r.memory.growthMiB, 2)} MiB)`)
+  lines.push(...facts.map((x) => `- ${x}`), '')
+  if (r.targets?.length) {
+    lines.push('| target | goal | measured | met |', '|---|---|---:|---|')
+    for (const t of r.targets) lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`)
+    lines.push('')
+  }
+  lines.push('Reproduce: `npm run bench` (about 20 minutes; `npm run bench -- --quick` for a short run, `--only transfers,scale,…` for parts).')
+  return lines.join('\n')
+}
+
+export function writePerformanceSection(results: Results): void {
+  const path = join(packageRoot(), 'README.md')
+  const readme = readFileSync(path, 'utf8')
+  writeFileSync(path, readme.replace(/<!-- bench -->[\s\S]*?<!-- \/bench -->/, `<!-- bench -->\n${performanceSection(results)}\n<!-- /bench -->`))
+}
