@@ -1,34 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createAvolveClient, NotAuthenticatedError, TransientError } from '../../src/client.js'
-import { createAvolveDb, type AvolveDb } from '../../src/server.js'
 import { expectAvolveError } from '../support/expect-error.js'
-import { FaultyProxy, rpcTo } from '../support/faulty-proxy.js'
-import { createPostgrestServer, type PostgrestServer } from '../support/postgrest/server.js'
+import { useFaultyApi } from '../support/faulty-api.js'
+import { rpcTo } from '../support/faulty-proxy.js'
 import { createUsers } from '../support/requests.js'
 import { supabaseAs } from '../support/supabase-session.js'
 import { useTestDatabase } from '../support/test-database.js'
-import { signUserToken, testJwtSecret } from '../support/tokens.js'
+import { signUserToken } from '../support/tokens.js'
 
 const db = useTestDatabase()
-let api: PostgrestServer
-let proxy: FaultyProxy
-let server: AvolveDb
-
-beforeAll(async () => {
-  api = await createPostgrestServer({ databaseUrl: db().authenticatorUrl, jwtSecret: testJwtSecret })
-  proxy = await new FaultyProxy(api.url).start()
-  server = createAvolveDb({ connection: db().authenticatorUrl, jwt: { secret: testJwtSecret } })
-})
-afterAll(async () => {
-  await server?.destroy()
-  await proxy?.close()
-  await api?.close()
-})
+const faulty = useFaultyApi(db)
 
 async function signedIn(options: Parameters<typeof createAvolveClient>[1] = {}) {
   const [alice, bob] = (await createUsers(db().admin, 2)) as [string, string]
-  await server.asService().tokens.mint({ to: alice, tokenType: 'GEN', amount: '10' })
-  const client = createAvolveClient(supabaseAs(proxy.url, { accessToken: await signUserToken(alice), userId: alice }), { retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...options })
+  await faulty().server.asService().tokens.mint({ to: alice, tokenType: 'GEN', amount: '10' })
+  const client = createAvolveClient(supabaseAs(faulty().proxy.url, { accessToken: await signUserToken(alice), userId: alice }), { retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...options })
   return { alice, bob, client }
 }
 
@@ -38,10 +24,10 @@ const ledger = async (from: string) =>
 describe('the client adapter over a faulty network', () => {
   it('a transfer whose answer is lost after the server committed is retried and moves tokens once', async () => {
     const { alice, bob, client } = await signedIn()
-    proxy.inject(rpcTo('transfer_tokens'), { kind: 'lose-answer' })
-    const before = proxy.forwarded
+    faulty().proxy.inject(rpcTo('transfer_tokens'), { kind: 'lose-answer' })
+    const before = faulty().proxy.forwarded
     const tx = await client.tokens.transfer({ to: bob, tokenType: 'GEN', amount: '4' })
-    expect(proxy.forwarded - before).toBeGreaterThanOrEqual(3) // the lost call, its replay, the read-back
+    expect(faulty().proxy.forwarded - before).toBeGreaterThanOrEqual(3) // the lost call, its replay, the read-back
     expect(tx.amount).toBe('4')
     expect(await ledger(alice)).toEqual({ n: 1, total: '4' })
     expect(await client.tokens.balance('GEN')).toBe('6')
@@ -49,14 +35,14 @@ describe('the client adapter over a faulty network', () => {
 
   it('a transfer cut before it reached the server is retried and moves tokens once', async () => {
     const { alice, bob, client } = await signedIn()
-    proxy.inject(rpcTo('transfer_tokens'), { kind: 'cut-before' }, 2)
+    faulty().proxy.inject(rpcTo('transfer_tokens'), { kind: 'cut-before' }, 2)
     await client.tokens.transfer({ to: bob, tokenType: 'GEN', amount: '2' })
     expect(await ledger(alice)).toEqual({ n: 1, total: '2' })
   })
 
   it('a consent whose answer is lost is not retried blindly: TransientError with outcomeUnknown', async () => {
     const { alice, client } = await signedIn()
-    proxy.inject(rpcTo('record_consent'), { kind: 'lose-answer' })
+    faulty().proxy.inject(rpcTo('record_consent'), { kind: 'lose-answer' })
     const error = await expectAvolveError(client.consent.record('terms_of_service', ['v1']), TransientError, 'network_error')
     expect(error.outcomeUnknown).toBe(true)
     expect(error.retryable).toBe(true)
@@ -68,11 +54,11 @@ describe('the client adapter over a faulty network', () => {
 
   it('a request slower than the timeout becomes a TransientError (timeout); reads are retried', async () => {
     const { bob, client } = await signedIn({ timeoutMs: 200, retry: { maxAttempts: 1 } })
-    proxy.inject((req) => req.method === 'POST', { kind: 'delay', ms: 1_000 })
+    faulty().proxy.inject((req) => req.method === 'POST', { kind: 'delay', ms: 1_000 })
     const error = await expectAvolveError(client.tokens.transfer({ to: bob, tokenType: 'GEN', amount: '1' }), TransientError, 'timeout')
     expect(error.retryable).toBe(true)
     const retried = await signedIn({ timeoutMs: 200 })
-    proxy.inject((req) => req.method === 'GET' && req.url!.includes('token_balances'), { kind: 'delay', ms: 1_000 })
+    faulty().proxy.inject((req) => req.method === 'GET' && req.url!.includes('token_balances'), { kind: 'delay', ms: 1_000 })
     expect(await retried.client.tokens.balance('GEN')).toBe('10')
   })
 
@@ -82,9 +68,9 @@ describe('the client adapter over a faulty network', () => {
   })
 
   it('without a session, calls say to sign in (NotAuthenticatedError) and send nothing', async () => {
-    const before = proxy.forwarded
-    const client = createAvolveClient(supabaseAs(proxy.url))
+    const before = faulty().proxy.forwarded
+    const client = createAvolveClient(supabaseAs(faulty().proxy.url))
     await expectAvolveError(client.tokens.balances(), NotAuthenticatedError, 'not_authenticated')
-    expect(proxy.forwarded).toBe(before)
+    expect(faulty().proxy.forwarded).toBe(before)
   })
 })

@@ -1,44 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createAvolveClient } from '../../../src/client.js'
-import { createAvolveDb, type AvolveDb } from '../../../src/server.js'
-import { FaultyProxy, rpcTo } from '../../support/faulty-proxy.js'
-import { createPostgrestServer, type PostgrestServer } from '../../support/postgrest/server.js'
+import { useFaultyApi } from '../../support/faulty-api.js'
+import { rpcTo } from '../../support/faulty-proxy.js'
 import { recordFigure } from '../../support/reliability-report.js'
 import { createUsers } from '../../support/requests.js'
 import { supabaseAs } from '../../support/supabase-session.js'
 import { useTestDatabase } from '../../support/test-database.js'
-import { signUserToken, testJwtSecret } from '../../support/tokens.js'
+import { signUserToken } from '../../support/tokens.js'
 import { expectExactlyOnce, planTransfers, retryFailed, sendAll, type PlannedTransfer } from './transfer-load.js'
 
 const db = useTestDatabase()
-let api: PostgrestServer
-let proxy: FaultyProxy
-let server: AvolveDb
-
-beforeAll(async () => {
-  api = await createPostgrestServer({ databaseUrl: db().authenticatorUrl, jwtSecret: testJwtSecret })
-  proxy = await new FaultyProxy(api.url).start()
-  server = createAvolveDb({ connection: db().authenticatorUrl, jwt: { secret: testJwtSecret } })
-})
-afterAll(async () => {
-  await server?.destroy()
-  await proxy?.close()
-  await api?.close()
-})
+const faulty = useFaultyApi(db)
 
 describe('HTTP connections cut mid-request on the client path', () => {
   it('every transfer still moves tokens exactly once', async () => {
     const ids = await createUsers(db().admin, 3)
-    for (const id of ids) await server.asService().tokens.mint({ to: id, tokenType: 'GEN', amount: '10000' })
+    for (const id of ids) await faulty().server.asService().tokens.mint({ to: id, tokenType: 'GEN', amount: '10000' })
     const clients = await Promise.all(
-      ids.map(async (id) => createAvolveClient(supabaseAs(proxy.url, { accessToken: await signUserToken(id), userId: id }), { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } })),
+      ids.map(async (id) => createAvolveClient(supabaseAs(faulty().proxy.url, { accessToken: await signUserToken(id), userId: id }), { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } })),
     )
     // About one request in four loses its answer after the server committed, one in ten never arrives.
     let lost = 0
     let cut = 0
     const chance = (p: number, count: () => void) => (req: Parameters<ReturnType<typeof rpcTo>>[0]) => rpcTo('transfer_tokens')(req) && Math.random() < p && (count(), true)
-    proxy.inject(chance(0.25, () => lost++), { kind: 'lose-answer' }, Number.POSITIVE_INFINITY)
-    proxy.inject(chance(0.1, () => cut++), { kind: 'cut-before' }, Number.POSITIVE_INFINITY)
+    faulty().proxy.inject(chance(0.25, () => lost++), { kind: 'lose-answer' }, Number.POSITIVE_INFINITY)
+    faulty().proxy.inject(chance(0.1, () => cut++), { kind: 'cut-before' }, Number.POSITIVE_INFINITY)
 
     const plans = planTransfers(200, ids.length)
     const send = (p: PlannedTransfer) => clients[p.from]!.tokens.transfer({ to: ids[p.to]!, tokenType: 'GEN', amount: p.amount, idempotencyKey: p.key })
