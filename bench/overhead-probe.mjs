@@ -1,5 +1,7 @@
 // Run by bench/overhead.ts with plain `node` on the built package (dist/), as an app runs it: the SDK's
 // own work per call without I/O. Prints one JSON line of µs-per-call samples.
+import { randomUUID } from 'node:crypto'
+import { createAvolveDb } from '../dist/server.js'
 import { classifyDatabaseError, decodeRow, InsufficientBalanceError, recordConsentInputSchema, transferInputSchema } from './.work/bench-internals.js'
 
 function microseconds(f, n = 20_000, rounds = 7) {
@@ -9,6 +11,17 @@ function microseconds(f, n = 20_000, rounds = 7) {
     for (let i = 0; i < n; i++) f()
     return ((performance.now() - started) * 1000) / n
   })
+}
+
+async function microsecondsAsync(f, n = 20_000, rounds = 7) {
+  for (let i = 0; i < n; i++) await f()
+  const out = []
+  for (let r = 0; r < rounds; r++) {
+    const started = performance.now()
+    for (let i = 0; i < n; i++) await f()
+    out.push(((performance.now() - started) * 1000) / n)
+  }
+  return out
 }
 
 const transfer = { to: '2b1a5e1c-4d52-4d3b-9a3e-5f7e3c2a1b0d', tokenType: 'GEN', amount: '12.5', memo: 'thanks' }
@@ -26,6 +39,30 @@ const ledgerRow = {
 }
 const refused = { sqlstate: 'VT006', message: 'insufficient balance', details: 'available 10, requested 10.5', hint: "the sender's balance of this token is lower than the amount", cause: null }
 
+// A pool whose client answers every statement at once with canned rows: what remains of a transfer's
+// time is the SDK's own work (validation, key, set-up, RPC call, read-back decoding, result).
+const stubClient = {
+  on() {},
+  release() {},
+  async query(text, params) {
+    if (text === 'begin' || text === 'commit') return { command: text.toUpperCase(), rows: [], rowCount: null }
+    if (text.startsWith('select set_config')) return { command: 'SELECT', rows: [{ set_config: 'x' }], rowCount: 1 }
+    if (text.includes('transfer_tokens')) return { command: 'SELECT', rows: [{ result: ledgerRow.id }], rowCount: 1 }
+    return { command: 'SELECT', rows: [{ ...ledgerRow, id: params[0] }], rowCount: 1 }
+  },
+}
+const stubPool = { on() {}, async connect() { return stubClient }, async end() {} }
+const scope = await createAvolveDb({ connection: stubPool }).asUser({ sub: ledgerRow.to_user_id, role: 'authenticated' })
+const byHand = async () => {
+  const c = await stubPool.connect()
+  await c.query('begin')
+  await c.query("select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)", ['authenticated', '{}'])
+  const { rows } = await c.query('select public.transfer_tokens($1, $2, $3, $4, $5)', [ledgerRow.from_user_id, transfer.to, 'GEN', '12.5', randomUUID()])
+  await c.query('select * from public.token_transactions where id = $1', [rows[0].result])
+  await c.query('commit')
+  c.release()
+}
+
 console.log(
   JSON.stringify({
     'validate a transfer': microseconds(() => transferInputSchema.parse(transfer)),
@@ -34,5 +71,8 @@ console.log(
     'classify a database error': microseconds(() => classifyDatabaseError(refused)),
     'construct the typed error': microseconds(() => new InsufficientBalanceError({ code: 'insufficient_balance', message: 'insufficient balance', cause: null })),
     'V8 floor: new Error()': microseconds(() => new Error('insufficient balance')),
+    // Last, so that their allocations do not weigh on the micro figures above.
+    'a whole SDK transfer, stub driver': await microsecondsAsync(() => scope.tokens.transfer(transfer)),
+    'the same statements by hand, stub driver': await microsecondsAsync(byHand),
   }),
 )

@@ -13,6 +13,7 @@ import { benchSettings, createBenchUsers, fund, startBenchDatabase } from './lib
 import { machine } from './lib/machine.js'
 import { writePerformanceSection } from './lib/readme.js'
 import { printTable, progress, span } from './lib/report.js'
+import { inRotation } from './lib/load.js'
 import { percentile, round, summarize, type Summary } from './lib/stats.js'
 import { overheads } from './overhead.js'
 import { scale } from './scale.js'
@@ -53,11 +54,15 @@ async function main() {
         const samples = { sdk: [] as number[], raw: [] as number[], pgbench: [] as number[] }
         for (let r = 1; r <= rounds; r++) {
           progress(`${callers} callers, round ${r}/${rounds}`)
-          samples.sdk.push((await sdkTransfers(db, users, callers, seconds)).perSecond)
-          samples.raw.push((await rawTransfers(db, users, callers, seconds)).perSecond)
-          const p = await pgbenchTransfers(db, users, callers, seconds)
-          samples.pgbench.push(p.perSecond)
-          pgbenchVersion = p.version
+          await inRotation(r, [
+            async () => samples.sdk.push((await sdkTransfers(db, users, callers, seconds)).perSecond),
+            async () => samples.raw.push((await rawTransfers(db, users, callers, seconds)).perSecond),
+            async () => {
+              const p = await pgbenchTransfers(db, users, callers, seconds)
+              samples.pgbench.push(p.perSecond)
+              pgbenchVersion = p.version
+            },
+          ])
         }
         const s = { sdk: summarize(samples.sdk), raw: summarize(samples.raw), pgbench: summarize(samples.pgbench) }
         table[callers] = { ...s, sdkOverRaw: round(s.sdk.median / s.raw.median, 3), rawOverPgbench: round(s.raw.median / s.pgbench.median, 3) }
@@ -76,8 +81,10 @@ async function main() {
       const hot: number[] = []
       for (let r = 1; r <= rounds; r++) {
         progress(`round ${r}/${rounds}`)
-        uncontended.push((await sdkTransfers(db, users, 16, seconds)).perSecond)
-        hot.push((await sdkTransfers(db, users, 16, seconds, true)).perSecond)
+        await inRotation(r, [
+          async () => uncontended.push((await sdkTransfers(db, users, 16, seconds)).perSecond),
+          async () => hot.push((await sdkTransfers(db, users, 16, seconds, true)).perSecond),
+        ])
       }
       const u = summarize(uncontended)
       const h = summarize(hot)

@@ -35,3 +35,11 @@ export async function latencies(count: number, op: (i: number) => Promise<unknow
   }
   return out.sort((a, b) => a - b)
 }
+
+/**
+ * Runs one round's contenders, starting with a different one each round, so that none always runs
+ * first (on a warmer or colder machine, after a fresher or older ledger) and the ratios stay fair.
+ */
+export async function inRotation(round: number, contenders: readonly (() => Promise<unknown>)[]): Promise<void> {
+  for (let i = 0; i < contenders.length; i++) await contenders[(round + i) % contenders.length]!()
+}

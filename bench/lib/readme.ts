@@ -30,6 +30,9 @@ export function performanceSection(r: Results): string {
   if (r.overheadMicroseconds) {
     const o = r.overheadMicroseconds
     facts.push(`per-call work without I/O (plain node on dist/): validate a transfer ${f(o['validate a transfer'].median, 2)} µs, decode a ledger row ${f(o['decode a ledger row'].median, 2)} µs, classify a database error ${f(o['classify a database error'].median, 2)} µs; constructing the error object ${f(o['construct the typed error'].median, 2)} µs is V8's stack capture (a bare \`new Error()\`: ${f(o['V8 floor: new Error()'].median, 2)} µs)`)
+    const whole = o['a whole SDK transfer, stub driver']
+    const byHand = o['the same statements by hand, stub driver']
+    if (whole && byHand) facts.push(`a whole transfer through the SDK over a stub driver that answers at once (no I/O): ${f(whole.median, 1)} µs, against ${f(byHand.median, 1)} µs for the same five statements sent by hand`)
   }
   if (r.codegenSeconds) facts.push(`codegen ${f(r.codegenSeconds.cold, 1)} s cold, ${f(r.codegenSeconds.warm, 1)} s warm (embedded PostgreSQL included); client bundle ${r.clientBundle.gzipBytes} B gzipped`)
   if (r.memory) facts.push(`heap after ${r.memory.calls.toLocaleString('en')} SDK calls ${f(r.memory.afterAllMiB, 1)} MiB vs ${f(r.memory.after1kMiB, 1)} MiB after 1k (growth ${f(r.memory.growthMiB, 2)} MiB)`)
@@ -39,7 +42,7 @@ export function performanceSection(r: Results): string {
     for (const t of r.targets) lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`)
     lines.push('')
   }
-  lines.push('Reproduce: `npm run bench` (about 20 minutes; `npm run bench -- --quick` for a short run, `--only transfers,scale,…` for parts).')
+  lines.push('Reproduce: `npm run bench` (about 12 minutes on this machine; `npm run bench -- --quick` for a short run, `--only transfers,scale,…` for parts).')
   return lines.join('\n')
 }
 
