@@ -18,16 +18,31 @@ export function selectedColumns(relation: RelationName): SelectedColumn[] {
   return Object.entries(relationColumns[relation]).map(([name, type]) => ({ name, asText: READ_AS_TEXT.has(type) }))
 }
 
+type Decoder = (value: unknown) => unknown
+const asIs: Decoder = (value) => value
+const asDecimal: Decoder = decimalFromDatabase
+const asTimestamp: Decoder = (value) => canonicalTimestamp(String(value))
+
+/** Per relation, each column's decoder: built once, so decoding a row does no type lookups. */
+const decoders = new Map<RelationName, Map<string, Decoder>>()
+
+function decodersOf(relation: RelationName): Map<string, Decoder> {
+  let columns = decoders.get(relation)
+  if (!columns) {
+    const entries = Object.entries(relationColumns[relation] as Record<string, string>)
+    columns = new Map(entries.map(([name, type]) => [name, DECIMAL.has(type) ? asDecimal : TIMESTAMP.has(type) ? asTimestamp : asIs]))
+    decoders.set(relation, columns)
+  }
+  return columns
+}
+
 /** A row as the database sent it (text for exact values) -> the repository's canonical row. */
 export function decodeRow<T>(relation: RelationName, row: Record<string, unknown>): T {
-  const types = relationColumns[relation] as Record<string, string>
+  const columns = decodersOf(relation)
   const out: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(row)) {
-    const type = types[name]
-    if (value === null || value === undefined || !type) out[name] = value ?? null
-    else if (DECIMAL.has(type)) out[name] = decimalFromDatabase(value)
-    else if (TIMESTAMP.has(type)) out[name] = canonicalTimestamp(String(value))
-    else out[name] = value
+  for (const name in row) {
+    const value = row[name]
+    out[name] = value === null || value === undefined ? null : (columns.get(name) ?? asIs)(value)
   }
   return out as T
 }
