@@ -9,7 +9,7 @@ import { createUsers } from '../../support/requests.js'
 import { supabaseAs } from '../../support/supabase-session.js'
 import { useTestDatabase } from '../../support/test-database.js'
 import { signUserToken, testJwtSecret } from '../../support/tokens.js'
-import { badAmounts, hostileValues } from './arbitraries.js'
+import { badSdkAmounts, hostileValues } from './arbitraries.js'
 import { assertNoLeak } from './documented-errors.js'
 
 /**
@@ -45,7 +45,7 @@ const foreignIds = fc.oneof(hostileValues, fc.constant(null).map(() => crypto.ra
 const options = fc.oneof(hostileValues, fc.dictionary(fc.constantFrom('limit', 'cursor', 'since', 'until', 'status', 'interactionType', 'tokenType', 'orderBy', '__proto__'), hostileValues, { maxKeys: 3 }))
 const transferInput = fc
   .record(
-    { to: fc.oneof(hostileValues, fc.constant(null).map(() => crypto.randomUUID()), fc.constant(null).map(() => me)), tokenType: notIn(tokenCodes), amount: badAmounts, idempotencyKey: hostileValues, memo: fc.constant('m'.repeat(501)), extra: hostileValues },
+    { to: fc.oneof(hostileValues, fc.constant(null).map(() => crypto.randomUUID()), fc.constant(null).map(() => me)), tokenType: notIn(tokenCodes), amount: badSdkAmounts, idempotencyKey: hostileValues, memo: fc.constant('m'.repeat(501)), extra: hostileValues },
     { requiredKeys: [] },
   )
   .filter((o) => Object.keys(o).length > 0)
