@@ -20,9 +20,16 @@ const CONNECTION_STRING_EXAMPLE = 'postgres://USER:PASSWORD@HOST:5432/DATABASE'
  * work without one gets a {@link UsageError} saying how to give it.
  */
 export function resolveDatabaseTarget(flag: string | undefined, env: NodeJS.ProcessEnv): DatabaseTarget {
+  const target = optionalDatabaseTarget(flag, env)
+  if (target) return target
+  throw new UsageError(`no database given: pass --database-url ${CONNECTION_STRING_EXAMPLE} or set DATABASE_URL.`)
+}
+
+/** The same, for a command that has its own default (an embedded server) when neither is given. */
+export function optionalDatabaseTarget(flag: string | undefined, env: NodeJS.ProcessEnv): DatabaseTarget | undefined {
   if (flag !== undefined) return parseDatabaseUrl(flag, '--database-url')
   if (env.DATABASE_URL) return parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL')
-  throw new UsageError(`no database given: pass --database-url ${CONNECTION_STRING_EXAMPLE} or set DATABASE_URL.`)
+  return undefined
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parseCommandArgs, type Command } from '../command.js'
-import { connect, explainConnectionError, parseDatabaseUrl, type DatabaseTarget } from '../connect.js'
+import { connect, explainConnectionError, optionalDatabaseTarget, type DatabaseTarget } from '../connect.js'
 import { CliError } from '../errors.js'
 
 const usage = `Usage: avolve-db codegen [--database-url URL] [--check] [--out-dir DIR]
@@ -35,9 +35,7 @@ export const codegenCommand: Command = {
       context.out(usage)
       return 0
     }
-    const raw = values['database-url'] ?? (context.env.DATABASE_URL || undefined)
-    const target =
-      raw === undefined ? undefined : parseDatabaseUrl(raw, values['database-url'] === undefined ? 'DATABASE_URL' : '--database-url')
+    const target = optionalDatabaseTarget(values['database-url'], context.env)
     if (target) await checkServer(target, context.env)
 
     // Loaded here, not at the top: codegen needs dev tools (kysely-codegen) that the other commands do not.
