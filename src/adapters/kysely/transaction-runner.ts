@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely'
-import { ConstraintViolationError, NotAuthenticatedError, TransientError, type AvolveError } from '../../errors/avolve-error.js'
+import { ConstraintViolationError, NotAuthenticatedError, TransientError } from '../../errors/avolve-error.js'
+import { withUnknownOutcome } from '../../errors/unknown-outcome.js'
 import type { ConnectionSource } from './connection-source.js'
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
@@ -8,6 +9,8 @@ import { isConnectionLoss, mapDriverError } from './map-driver-error.js'
 import { assertApiRole, type RequestIdentity } from './request-identity.js'
 
 type Phase = 'connect' | 'work' | 'commit'
+
+const LOST_COMMIT = 'The connection broke during commit, so the change may or may not have been applied; retry with the same idempotency key to find out.'
 
 // Fixed statements, compiled once. The set-up binds its two values; nothing is spliced into SQL.
 const BEGIN = CompiledQuery.raw('begin')
@@ -64,7 +67,7 @@ export class TransactionRunner implements UnitOfWork {
         const error = mapDriverError(raw, this.identity.role)
         const unknownOutcome = phase === 'commit' && isConnectionLoss(error)
         const retryable = error instanceof TransientError && autoRetriedCodes.has(error.code) && (!unknownOutcome || options.idempotent)
-        if (!retryable || attempt >= this.retry.maxAttempts) throw unknownOutcome ? withUnknownOutcome(error) : error
+        if (!retryable || attempt >= this.retry.maxAttempts) throw unknownOutcome ? withUnknownOutcome(error, LOST_COMMIT) : error
         await sleep(backoffDelay(attempt, this.retry))
       }
     }
@@ -87,16 +90,6 @@ export class RolledBackError extends ConstraintViolationError {
       message: 'the transaction was rolled back, not committed: one of its statements failed and the work went on; let errors inside transaction() propagate',
     })
   }
-}
-
-function withUnknownOutcome(error: AvolveError): TransientError {
-  return new TransientError({
-    code: error.code,
-    message: `${error.message} The connection broke during commit, so the change may or may not have been applied; retry with the same idempotency key to find out.`,
-    outcomeUnknown: true,
-    sqlstate: error.sqlstate,
-    cause: error.cause ?? error,
-  })
 }
 
 /** A unit of work inside an open transaction: runs work on its connection, no transaction of its own. */

@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js'
 import { NotAuthenticatedError, TransientError, type AvolveError } from '../../errors/avolve-error.js'
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
+import { withUnknownOutcome } from '../../errors/unknown-outcome.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
 import { SupabaseDataPort } from './supabase-data-port.js'
 
@@ -41,19 +42,9 @@ export class SessionUnitOfWork implements UnitOfWork {
         const e = error as AvolveError
         const answerLost = e instanceof TransientError && (e.code === 'network_error' || e.code === 'timeout')
         const retryable = e instanceof TransientError && (autoRetriedCodes.has(e.code) || e.code === 'timeout') && (!answerLost || options.idempotent)
-        if (!retryable || attempt >= this.retry.maxAttempts) throw answerLost && !options.idempotent ? unknownOutcome(e) : e
+        if (!retryable || attempt >= this.retry.maxAttempts) throw answerLost && !options.idempotent ? withUnknownOutcome(e, 'The request may or may not have been applied.') : e
         await sleep(backoffDelay(attempt, this.retry))
       }
     }
   }
-}
-
-function unknownOutcome(error: TransientError): TransientError {
-  return new TransientError({
-    code: error.code,
-    message: `${error.message} The request may or may not have been applied.`,
-    outcomeUnknown: true,
-    status: error.status,
-    cause: error.cause ?? error,
-  })
 }
