@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { basename, dirname, join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type pg from 'pg'
+import { runSqlFile } from './run-sql-file.js'
+
+export { MigrationError, runSqlFile } from './run-sql-file.js'
 
 /** One migration file and its rollback script. */
 export interface Migration {
@@ -59,46 +62,6 @@ export function listMigrations(dir: string = migrationsDir()): Migration[] {
     const path = resolve(dir, file)
     return { version, name, path, rollbackPath: join(dir, 'rollback', file), sql: readFileSync(path, 'utf8') }
   })
-}
-
-/** A migration that failed, with the file, the line and the statement PostgreSQL rejected. */
-export class MigrationError extends Error {
-  override readonly name = 'MigrationError'
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    readonly statement: string | undefined,
-    override readonly cause: unknown,
-  ) {
-    const pgMessage = cause instanceof Error ? cause.message : String(cause)
-    super(
-      `${basename(file)}${line ? `:${line}` : ''}: ${pgMessage}` +
-        (statement ? `\n  in: ${statement.split('\n')[0]?.trim()}` : '') +
-        `\n  nothing from this file was applied (it ran in one transaction); fix it and run again.`,
-    )
-  }
-}
-
-/** Runs one SQL file in its own transaction; on failure rolls it back and reports where it failed. */
-export async function runSqlFile(client: pg.ClientBase, path: string, sql: string = readFileSync(path, 'utf8')): Promise<void> {
-  await client.query('begin')
-  try {
-    await client.query(sql)
-    await client.query('commit')
-  } catch (error) {
-    await client.query('rollback').catch(() => {})
-    throw locate(path, sql, error)
-  }
-}
-
-function locate(path: string, sql: string, error: unknown): MigrationError {
-  const position = Number((error as { position?: string }).position)
-  if (!Number.isFinite(position) || position <= 0) return new MigrationError(path, undefined, undefined, error)
-  const before = sql.slice(0, position - 1)
-  const line = before.split('\n').length
-  const start = before.lastIndexOf(';') + 1
-  const end = sql.indexOf(';', position - 1)
-  return new MigrationError(path, line, sql.slice(start, end < 0 ? undefined : end).trim(), error)
 }
 
 /** Creates the Supabase-owned objects on plain PostgreSQL (never run this against Supabase). */

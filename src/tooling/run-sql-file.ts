@@ -1,23 +1,42 @@
+import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import type pg from 'pg'
-import { MigrationError } from '../tooling/migrations.js'
 import { splitStatementsWithOffsets, type SplitStatement } from './split-statements.js'
+
+/** A migration that failed, with the file, the line and the statement PostgreSQL rejected. */
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError'
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly statement: string | undefined,
+    override readonly cause: unknown,
+  ) {
+    const pgMessage = cause instanceof Error ? cause.message : String(cause)
+    super(
+      `${basename(file)}${line ? `:${line}` : ''}: ${pgMessage}` +
+        (statement ? `\n  in: ${statement.split('\n')[0]?.trim()}` : '') +
+        `\n  nothing from this file was applied (it ran in one transaction); fix it and run again.`,
+    )
+  }
+}
 
 /**
  * Runs the SQL file `path` statement by statement (split as `supabase db push` splits it) in one
- * transaction, then `finish` (which records or deletes the history row) in that same transaction,
- * and commits. On any failure everything is rolled back, so the file is applied with its history
- * row or not at all, and the error is a {@link MigrationError} naming the file, the line and the
- * statement PostgreSQL rejected.
+ * transaction, then `finish` if given (the CLI records or deletes the history row there, getting the
+ * statements it ran) in that same transaction, and commits. On any failure everything is rolled back,
+ * so the file is applied (with its history row) or not at all, and the error is a
+ * {@link MigrationError} naming the file, the line and the statement PostgreSQL rejected.
  *
  * Statement by statement rather than the whole file in one query: it is how the Supabase CLI
  * executes a migration, and it tells which statement failed even when PostgreSQL gives no position
  * (a runtime error in a `do` block, a constraint violated by seeded rows).
  */
-export async function runFileInTransaction(
+export async function runSqlFile(
   client: pg.ClientBase,
   path: string,
-  sql: string,
-  finish: (client: pg.ClientBase) => Promise<void>,
+  sql: string = readFileSync(path, 'utf8'),
+  finish?: (client: pg.ClientBase, statements: readonly string[]) => Promise<void>,
 ): Promise<void> {
   const statements = splitStatementsWithOffsets(sql)
   // Settings a previous file changed for the session (set search_path …) must not leak into this
@@ -31,7 +50,7 @@ export async function runFileInTransaction(
       await client.query(statement.text)
     }
     current = undefined
-    await finish(client)
+    await finish?.(client, statements.map((s) => s.text))
     await client.query('commit')
   } catch (error) {
     await client.query('rollback').catch(() => {})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { splitStatements, splitStatementsWithOffsets } from '../../src/cli/split-statements.js'
+import { splitStatements, splitStatementsWithOffsets } from '../../src/tooling/split-statements.js'
 import { listMigrations } from '../../src/tooling/migrations.js'
 
 // Cases modelled on the Supabase CLI's parser tests (pkg/parser/state_test.go): the statements come

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { basename, relative, resolve } from 'node:path'
 import type pg from 'pg'
 import {
@@ -6,6 +6,7 @@ import {
   listMigrations,
   migrationsDir,
   packageRoot,
+  runSqlFile,
   supabaseBasePath,
   type Migration,
 } from '../../tooling/migrations.js'
@@ -20,8 +21,6 @@ import {
   recordApplied,
   type AppliedMigration,
 } from '../migration-history.js'
-import { runFileInTransaction } from '../run-in-transaction.js'
-import { splitStatements } from '../split-statements.js'
 
 const usage = `Usage: avolve-db migrate [--database-url URL] [--dry-run] [--with-supabase-base] [--allow-unknown] [--migrations-dir DIR]
        avolve-db migrate rollback --to VERSION [--database-url URL] [--dry-run] [--migrations-dir DIR]
@@ -150,7 +149,7 @@ async function migrate(
     for (const m of pending) {
       const t = Date.now()
       try {
-        await runFileInTransaction(client, m.path, m.sql, (c) => recordApplied(c, m.version, m.name, splitStatements(m.sql)))
+        await runSqlFile(client, m.path, m.sql, (c, statements) => recordApplied(c, m.version, m.name, statements))
       } catch (error) {
         context.out(`  ✗ ${m.version}_${m.name} (${elapsed(t)})`)
         const later = pending.length - done - 1
@@ -228,7 +227,7 @@ async function rollback(argv: string[], context: CliContext): Promise<number> {
     for (const m of steps) {
       const t = Date.now()
       try {
-        await runFileInTransaction(client, m.rollbackPath, readFileSync(m.rollbackPath, 'utf8'), (c) => forgetApplied(c, [m.version]))
+        await runSqlFile(client, m.rollbackPath, undefined, (c) => forgetApplied(c, [m.version]))
       } catch (error) {
         context.out(`  ✗ ${m.version}_${m.name} (${elapsed(t)})`)
         if (done > 0)
