@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { decodeCursor, type CursorPosition } from '../values/cursor.js'
-
-export type { CursorPosition }
 import { canonicalTimestamp } from '../values/timestamp.js'
 import { limits } from './limits.js'
+
+export type { CursorPosition }
 
 /** Page size: 1 to 100, 20 when left out. */
 export const pageSizeSchema = z
