@@ -18,8 +18,16 @@ export function canonicalTimestamp(text: string): string {
   if (!m) throw new TypeError(`not a timestamp: ${JSON.stringify(text)}`)
   const [, y, mo, d, h, mi, s, frac = '', , sign, oh = '0', om = '0', os = '0'] = m
   const offsetSeconds = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60 + Number(os)) : 0
-  const utcMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) - offsetSeconds * 1000
-  const iso = new Date(utcMs).toISOString() // whole seconds: the fraction is kept as digits below
+  // setUTCFullYear, unlike Date.UTC, takes years 0-99 literally. Both roll month 13 or day 32 over
+  // into the next year or month: a wall-clock time that does not read back unchanged does not exist.
+  const local = new Date(0)
+  local.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
+  local.setUTCHours(Number(h), Number(mi), Number(s), 0)
+  const exists = local.getUTCFullYear() === Number(y) && local.getUTCMonth() === Number(mo) - 1 && local.getUTCDate() === Number(d) && local.getUTCHours() === Number(h) && local.getUTCMinutes() === Number(mi) && local.getUTCSeconds() === Number(s)
+  if (!exists) throw new TypeError(`not a timestamp: ${JSON.stringify(text)} names no such date or time`)
+  const iso = new Date(local.getTime() - offsetSeconds * 1000).toISOString() // whole seconds: the fraction is kept as digits below
+  // Beyond year 9999 toISOString writes a six-digit signed year, which this form has no room for.
+  if (iso.length !== 24) throw new TypeError(`not a timestamp up to year 9999: ${JSON.stringify(text)}`)
   return `${iso.slice(0, 19)}.${frac.padEnd(6, '0')}Z`
 }
 
