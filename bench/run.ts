@@ -27,6 +27,19 @@ const seconds = quick ? 2 : 5
 const only = flags.only?.split(',')
 const wants = (section: string) => !only || only.includes(section)
 
+interface TransferRow {
+  sdk: Summary
+  raw: Summary
+  pgbench: Summary
+  sdkOverRaw: number
+  rawOverPgbench: number
+  /** Medians of this process's CPU per transfer: what each client costs the machine beside PostgreSQL. */
+  nodeCpuMicrosPerTransfer: { sdk: number; raw: number; sdkExtra: number }
+  /** The noise control (16 callers): raw pg run a second time in each round. */
+  rawAgain?: Summary
+  rawOverRawAgain?: number
+}
+
 interface Target {
   name: string
   target: string
@@ -49,14 +62,26 @@ async function main() {
     if (wants('transfers')) {
       console.log('\n▸ transfer throughput (transfers/s)')
       const levels = quick ? [1, 16] : [1, 4, 16, 32]
-      const table: Record<number, { sdk: Summary; raw: Summary; pgbench: Summary; sdkOverRaw: number; rawOverPgbench: number }> = {}
+      const table: Record<number, TransferRow> = {}
       for (const callers of levels) {
-        const samples = { sdk: [] as number[], raw: [] as number[], pgbench: [] as number[] }
+        // At 16 callers (the target's level) raw pg runs twice per round: two runs of the same code
+        // measure the machine's own noise, against which the SDK/raw ratio is read.
+        const control = callers === 16
+        const samples = { sdk: [] as number[], raw: [] as number[], rawAgain: [] as number[], pgbench: [] as number[], sdkCpu: [] as number[], rawCpu: [] as number[] }
         for (let r = 1; r <= rounds; r++) {
           progress(`${callers} callers, round ${r}/${rounds}`)
           await inRotation(r, [
-            async () => samples.sdk.push((await sdkTransfers(db, users, callers, seconds)).perSecond),
-            async () => samples.raw.push((await rawTransfers(db, users, callers, seconds)).perSecond),
+            async () => {
+              const t = await sdkTransfers(db, users, callers, seconds)
+              samples.sdk.push(t.perSecond)
+              samples.sdkCpu.push(t.cpuMicrosPerOp)
+            },
+            async () => {
+              const t = await rawTransfers(db, users, callers, seconds)
+              samples.raw.push(t.perSecond)
+              samples.rawCpu.push(t.cpuMicrosPerOp)
+            },
+            ...(control ? [async () => void samples.rawAgain.push((await rawTransfers(db, users, callers, seconds)).perSecond)] : []),
             async () => {
               const p = await pgbenchTransfers(db, users, callers, seconds)
               samples.pgbench.push(p.perSecond)
@@ -65,9 +90,21 @@ async function main() {
           ])
         }
         const s = { sdk: summarize(samples.sdk), raw: summarize(samples.raw), pgbench: summarize(samples.pgbench) }
-        table[callers] = { ...s, sdkOverRaw: round(s.sdk.median / s.raw.median, 3), rawOverPgbench: round(s.raw.median / s.pgbench.median, 3) }
+        const cpu = { sdk: round(summarize(samples.sdkCpu).median, 0), raw: round(summarize(samples.rawCpu).median, 0) }
+        table[callers] = {
+          ...s,
+          sdkOverRaw: round(s.sdk.median / s.raw.median, 3),
+          rawOverPgbench: round(s.raw.median / s.pgbench.median, 3),
+          nodeCpuMicrosPerTransfer: { ...cpu, sdkExtra: cpu.sdk - cpu.raw },
+          ...(control ? { rawAgain: summarize(samples.rawAgain), rawOverRawAgain: round(s.raw.median / summarize(samples.rawAgain).median, 3) } : {}),
+        }
       }
-      printTable('transfers/s, median (min–max)', ['callers', 'SDK', 'raw pg', 'pgbench', 'SDK/raw', 'raw/pgbench'], Object.entries(table).map(([c, t]) => [c, span(t.sdk), span(t.raw), span(t.pgbench), t.sdkOverRaw.toFixed(2), t.rawOverPgbench.toFixed(2)]))
+      printTable(
+        'transfers/s, median (min–max); Node CPU per transfer',
+        ['callers', 'SDK', 'raw pg', 'pgbench', 'SDK/raw', 'raw/pgbench', 'CPU µs SDK / raw'],
+        Object.entries(table).map(([c, t]) => [c, span(t.sdk), span(t.raw), span(t.pgbench), t.sdkOverRaw.toFixed(2), t.rawOverPgbench.toFixed(2), `${t.nodeCpuMicrosPerTransfer.sdk} / ${t.nodeCpuMicrosPerTransfer.raw}`]),
+      )
+      if (table[16]?.rawAgain) console.log(`  noise control, 16 callers: raw pg run twice per round, ${span(table[16].raw)} vs ${span(table[16].rawAgain)}: ratio ${table[16].rawOverRawAgain!.toFixed(3)}`)
       results.transfers = table
       if (table[16]) {
         target('SDK / raw pg at 16 callers', '>= 0.95', table[16].sdkOverRaw, table[16].sdkOverRaw >= 0.95)

@@ -1,9 +1,20 @@
-/** Runs `op` from `workers` concurrent callers for `seconds` (after a warm-up); returns operations per second. */
-export async function throughput(workers: number, seconds: number, op: (worker: number, i: number) => Promise<unknown>, warmupSeconds = 1): Promise<{ perSecond: number; errors: number; latenciesMs: number[] }> {
+/**
+ * Runs `op` from `workers` concurrent callers for `seconds` (after a warm-up); returns operations per
+ * second, and this process's CPU time (all its threads: JS, GC, libuv) per operation over the same
+ * window: the part of the machine a client library spends, which throughput alone hides on a machine
+ * where the database takes most of the cores.
+ */
+export async function throughput(
+  workers: number,
+  seconds: number,
+  op: (worker: number, i: number) => Promise<unknown>,
+  warmupSeconds = 1,
+): Promise<{ perSecond: number; errors: number; latenciesMs: number[]; cpuMicrosPerOp: number }> {
   const warmupEnd = Date.now() + warmupSeconds * 1000
   const end = warmupEnd + seconds * 1000
   let counted = 0
   let errors = 0
+  let cpuAtWarmupEnd: NodeJS.CpuUsage | undefined
   const latenciesMs: number[] = []
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
@@ -12,6 +23,7 @@ export async function throughput(workers: number, seconds: number, op: (worker: 
         try {
           await op(w, i)
           if (Date.now() > warmupEnd) {
+            cpuAtWarmupEnd ??= process.cpuUsage()
             counted++
             latenciesMs.push(performance.now() - started)
           }
@@ -21,7 +33,8 @@ export async function throughput(workers: number, seconds: number, op: (worker: 
       }
     }),
   )
-  return { perSecond: counted / seconds, errors, latenciesMs }
+  const cpu = process.cpuUsage(cpuAtWarmupEnd)
+  return { perSecond: counted / seconds, errors, latenciesMs, cpuMicrosPerOp: counted ? (cpu.user + cpu.system) / counted : Number.NaN }
 }
 
 /** Sequential latencies of `op`, `count` times after `warmup` unmeasured calls, in milliseconds. */

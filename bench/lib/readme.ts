@@ -13,9 +13,22 @@ export function performanceSection(r: Results): string {
     '',
   ]
   if (r.transfers) {
-    lines.push('| transfers/s | SDK (server) | raw `pg`, same statements | pgbench, same statements | SDK / raw | raw / pgbench |', '|---:|---:|---:|---:|---:|---:|')
-    for (const [c, t] of Object.entries<any>(r.transfers)) lines.push(`| ${c} callers | ${f(t.sdk.median)} | ${f(t.raw.median)} | ${f(t.pgbench.median)} | ${f(t.sdkOverRaw, 2)} | ${f(t.rawOverPgbench, 2)} |`)
+    lines.push(
+      '| transfers/s | SDK (server) | raw `pg`, same statements | pgbench, same statements | SDK / raw | raw / pgbench | Node CPU per transfer, SDK / raw |',
+      '|---:|---:|---:|---:|---:|---:|---:|',
+    )
+    for (const [c, t] of Object.entries<any>(r.transfers)) {
+      const cpu = t.nodeCpuMicrosPerTransfer
+      lines.push(`| ${c} callers | ${f(t.sdk.median)} | ${f(t.raw.median)} | ${f(t.pgbench.median)} | ${f(t.sdkOverRaw, 2)} | ${f(t.rawOverPgbench, 2)} | ${cpu ? `${f(cpu.sdk)} / ${f(cpu.raw)} µs` : '–'} |`)
+    }
     lines.push('')
+    const control = r.transfers['16']
+    if (control?.rawAgain) {
+      lines.push(
+        `Noise control: at 16 callers raw \`pg\` also runs a second time in every round; the two runs of the same code gave ${f(control.raw.median)} and ${f(control.rawAgain.median)} transfers/s (ratio ${f(control.rawOverRawAgain, 3)}). Node CPU per transfer is this process's CPU time (all threads) over the measured window.`,
+        '',
+      )
+    }
   }
   const facts: string[] = []
   if (r.hotAccount) facts.push(`hot account (16 callers paying one receiver): ${f(r.hotAccount.ratio, 2)} of the uncontended throughput`)
