@@ -112,12 +112,25 @@ const TEXT_RESULTS = new Set(['numeric', 'int8', 'timestamptz', 'timestamp', 'da
  */
 export function emitRpcKysely(catalog: Catalog): string {
   const out = [
-    "import { CompiledQuery, type QueryResult } from 'kysely'",
+    "import { CompiledQuery, createQueryId, type QueryResult } from 'kysely'",
     "import type { RpcArgs, RpcReturns } from './rpc.js'",
     '',
     '/** Runs a compiled query: a Kysely instance, a transaction, or a connection of a Kysely driver. */',
     'export interface QueryRunner {',
     '  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>',
+    '}',
+    '',
+    'const nodes = new Map<string, CompiledQuery[\'query\']>()',
+    '',
+    '/**',
+    ' * A compiled statement of fixed SQL text and bound values. `CompiledQuery.raw` builds and freezes a',
+    ' * query node on every call; a statement\'s node depends on its text only, so it is built once per text',
+    ' * (the SDK\'s texts are a fixed set) and shared. Every statement still gets its own query id.',
+    ' */',
+    'export function compiledStatement<R>(sql: string, parameters: readonly unknown[]): CompiledQuery<R> {',
+    '  let query = nodes.get(sql)',
+    '  if (query === undefined) nodes.set(sql, (query = CompiledQuery.raw(sql).query))',
+    '  return { sql, query, queryId: createQueryId(), parameters }',
     '}',
     '',
     '/** Calls of the API functions over Kysely, each in the caller\'s transaction. */',
@@ -140,7 +153,7 @@ export function emitRpcKysely(catalog: Catalog): string {
       const sep = required.length || optional.indexOf(a) > 0 ? ', ' : ''
       out.push(`    if (args.${a.name} !== undefined) text += \`${sep}${a.name} => $\${values.push(args.${a.name})}::${castOf(a.type)}\``)
     }
-    out.push(`    const { rows } = await db.executeQuery<{ result: ${resultType} }>(CompiledQuery.raw(\`\${text})${resultCast} as result\`, values))`)
+    out.push(`    const { rows } = await db.executeQuery<{ result: ${resultType} }>(compiledStatement(\`\${text})${resultCast} as result\`, values))`)
     out.push(isVoid ? '    void rows' : '    return rows[0]!.result')
     out.push('  },')
   }

@@ -2,12 +2,25 @@
 // migrations/ (16 files, up to 20261201091400_index_friendly_policies.sql; sha256 f828cc907a821760).
 // Do not edit: change a migration and run `npm run codegen`. `npm run codegen -- --check` fails when stale.
 
-import { CompiledQuery, type QueryResult } from 'kysely'
+import { CompiledQuery, createQueryId, type QueryResult } from 'kysely'
 import type { RpcArgs, RpcReturns } from './rpc.js'
 
 /** Runs a compiled query: a Kysely instance, a transaction, or a connection of a Kysely driver. */
 export interface QueryRunner {
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>
+}
+
+const nodes = new Map<string, CompiledQuery['query']>()
+
+/**
+ * A compiled statement of fixed SQL text and bound values. `CompiledQuery.raw` builds and freezes a
+ * query node on every call; a statement's node depends on its text only, so it is built once per text
+ * (the SDK's texts are a fixed set) and shared. Every statement still gets its own query id.
+ */
+export function compiledStatement<R>(sql: string, parameters: readonly unknown[]): CompiledQuery<R> {
+  let query = nodes.get(sql)
+  if (query === undefined) nodes.set(sql, (query = CompiledQuery.raw(sql).query))
+  return { sql, query, queryId: createQueryId(), parameters }
 }
 
 /** Calls of the API functions over Kysely, each in the caller's transaction. */
@@ -17,21 +30,21 @@ export const kyselyRpc = {
     const values: unknown[] = [args.p_to_user_id, args.p_token_type, args.p_amount, args.p_idempotency_key]
     let text = 'select public.mint_tokens(p_to_user_id => $1::uuid, p_token_type => $2::text, p_amount => $3::numeric, p_idempotency_key => $4::uuid'
     if (args.p_memo !== undefined) text += `, p_memo => $${values.push(args.p_memo)}::text`
-    const { rows } = await db.executeQuery<{ result: string }>(CompiledQuery.raw(`${text}) as result`, values))
+    const { rows } = await db.executeQuery<{ result: string }>(compiledStatement(`${text}) as result`, values))
     return rows[0]!.result
   },
   /** Records an approved consent of p_user_id to p_terms for p_interaction_type; returns its id. Callable by authenticated (for themselves) and service_role (for anyone). */
   async record_consent(db: QueryRunner, args: RpcArgs<'record_consent'>): Promise<RpcReturns<'record_consent'>> {
     const values: unknown[] = [args.p_user_id, args.p_interaction_type, args.p_terms]
     const text = 'select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]'
-    const { rows } = await db.executeQuery<{ result: string }>(CompiledQuery.raw(`${text}) as result`, values))
+    const { rows } = await db.executeQuery<{ result: string }>(compiledStatement(`${text}) as result`, values))
     return rows[0]!.result
   },
   /** Refreshes private.user_stats concurrently. Callable by service_role only. */
   async refresh_user_stats(db: QueryRunner, args: RpcArgs<'refresh_user_stats'>): Promise<RpcReturns<'refresh_user_stats'>> {
     const values: unknown[] = []
     const text = 'select public.refresh_user_stats('
-    const { rows } = await db.executeQuery<{ result: unknown }>(CompiledQuery.raw(`${text}) as result`, values))
+    const { rows } = await db.executeQuery<{ result: unknown }>(compiledStatement(`${text}) as result`, values))
     void rows
   },
   /** Moves p_amount of p_token_type from p_from_user_id to p_to_user_id; returns the ledger row id. Idempotent per p_idempotency_key. Callable by authenticated (from themselves) and service_role (from anyone). */
@@ -39,14 +52,14 @@ export const kyselyRpc = {
     const values: unknown[] = [args.p_from_user_id, args.p_to_user_id, args.p_token_type, args.p_amount, args.p_idempotency_key]
     let text = 'select public.transfer_tokens(p_from_user_id => $1::uuid, p_to_user_id => $2::uuid, p_token_type => $3::text, p_amount => $4::numeric, p_idempotency_key => $5::uuid'
     if (args.p_memo !== undefined) text += `, p_memo => $${values.push(args.p_memo)}::text`
-    const { rows } = await db.executeQuery<{ result: string }>(CompiledQuery.raw(`${text}) as result`, values))
+    const { rows } = await db.executeQuery<{ result: string }>(compiledStatement(`${text}) as result`, values))
     return rows[0]!.result
   },
   /** Moves a consent record to p_status along public.consent_status_transitions. Callable by its owner (authenticated) and service_role. */
   async update_consent_status(db: QueryRunner, args: RpcArgs<'update_consent_status'>): Promise<RpcReturns<'update_consent_status'>> {
     const values: unknown[] = [args.p_consent_id, args.p_status]
     const text = 'select public.update_consent_status(p_consent_id => $1::uuid, p_status => $2::text'
-    const { rows } = await db.executeQuery<{ result: unknown }>(CompiledQuery.raw(`${text}) as result`, values))
+    const { rows } = await db.executeQuery<{ result: unknown }>(compiledStatement(`${text}) as result`, values))
     void rows
   },
 }

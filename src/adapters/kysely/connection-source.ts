@@ -16,10 +16,13 @@ export interface ConnectionSource {
  */
 export function driverSource(pool: pg.Pool): ConnectionSource {
   const driver: Driver = new PostgresDialect({ pool }).createDriver()
-  const ready = driver.init()
+  // Awaited until it has settled once: after that, a call costs no extra turn of the event loop.
+  let ready: Promise<void> | undefined = driver.init().then(() => {
+    ready = undefined
+  })
   return {
     async withConnection(fn) {
-      await ready
+      if (ready) await ready
       const connection: DatabaseConnection = await driver.acquireConnection()
       try {
         return await fn(connection)

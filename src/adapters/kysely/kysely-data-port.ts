@@ -1,6 +1,5 @@
-import { CompiledQuery } from 'kysely'
 import { relationColumns, type RelationName } from '../../generated/columns.js'
-import { kyselyRpc } from '../../generated/rpc-kysely.js'
+import { compiledStatement, kyselyRpc } from '../../generated/rpc-kysely.js'
 import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
 import type { DataPort, Filter, SelectQuery } from '../../repositories/data-port.js'
 import { selectedColumns } from '../../repositories/row-codec.js'
@@ -101,7 +100,7 @@ export class KyselyDataPort implements DataPort {
     const shape = shapeOf(query)
     let text = texts.get(shape)
     if (text === undefined) texts.set(shape, (text = selectText(query)))
-    const { rows } = await this.conn.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, parametersOf(query)))
+    const { rows } = await this.conn.executeQuery<Record<string, unknown>>(compiledStatement(text, parametersOf(query)))
     return rows
   }
 }
