@@ -90,13 +90,14 @@ async function main() {
           ])
         }
         const s = { sdk: summarize(samples.sdk), raw: summarize(samples.raw), pgbench: summarize(samples.pgbench) }
+        const rawAgain = control ? summarize(samples.rawAgain) : undefined
         const cpu = { sdk: round(summarize(samples.sdkCpu).median, 0), raw: round(summarize(samples.rawCpu).median, 0) }
         table[callers] = {
           ...s,
           sdkOverRaw: round(s.sdk.median / s.raw.median, 3),
           rawOverPgbench: round(s.raw.median / s.pgbench.median, 3),
           nodeCpuMicrosPerTransfer: { ...cpu, sdkExtra: cpu.sdk - cpu.raw },
-          ...(control ? { rawAgain: summarize(samples.rawAgain), rawOverRawAgain: round(s.raw.median / summarize(samples.rawAgain).median, 3) } : {}),
+          ...(rawAgain ? { rawAgain, rawOverRawAgain: round(s.raw.median / rawAgain.median, 3) } : {}),
         }
       }
       printTable(

@@ -17,13 +17,16 @@ export function canonicalTimestamp(text: string): string {
   const m = PG_TIMESTAMP.exec(text.trim())
   if (!m) throw new TypeError(`not a timestamp: ${JSON.stringify(text)}`)
   const [, y, mo, d, h, mi, s, frac = '', , sign, oh = '0', om = '0', os = '0'] = m
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number]
   const offsetSeconds = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60 + Number(os)) : 0
   // setUTCFullYear, unlike Date.UTC, takes years 0-99 literally. Both roll month 13 or day 32 over
   // into the next year or month: a wall-clock time that does not read back unchanged does not exist.
   const local = new Date(0)
-  local.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
-  local.setUTCHours(Number(h), Number(mi), Number(s), 0)
-  const exists = local.getUTCFullYear() === Number(y) && local.getUTCMonth() === Number(mo) - 1 && local.getUTCDate() === Number(d) && local.getUTCHours() === Number(h) && local.getUTCMinutes() === Number(mi) && local.getUTCSeconds() === Number(s)
+  local.setUTCFullYear(year, month - 1, day)
+  local.setUTCHours(hour, minute, second, 0)
+  const exists =
+    local.getUTCFullYear() === year && local.getUTCMonth() === month - 1 && local.getUTCDate() === day &&
+    local.getUTCHours() === hour && local.getUTCMinutes() === minute && local.getUTCSeconds() === second
   if (!exists) throw new TypeError(`not a timestamp: ${JSON.stringify(text)} names no such date or time`)
   const iso = new Date(local.getTime() - offsetSeconds * 1000).toISOString() // whole seconds: the fraction is kept as digits below
   // Beyond year 9999 toISOString writes a six-digit signed year, which this form has no room for.
