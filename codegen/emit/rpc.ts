@@ -108,7 +108,8 @@ const TEXT_RESULTS = new Set(['numeric', 'int8', 'timestamptz', 'timestamp', 'da
 /**
  * src/generated/rpc-kysely.ts: a typed Kysely call for each function, with named arguments (as
  * PostgREST calls them: defaulted ones left out when not given) and every value bound, never spliced.
- * The SQL text is written out here, so a call compiles nothing at run time.
+ * The SQL text is written out here and each statement's query node is built once, so a call compiles
+ * nothing at run time: it binds its values and sends them.
  */
 export function emitRpcKysely(catalog: Catalog): string {
   const out = [
@@ -120,22 +121,50 @@ export function emitRpcKysely(catalog: Catalog): string {
     '  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>',
     '}',
     '',
-    'const nodes = new Map<string, CompiledQuery[\'query\']>()',
-    '',
-    '/**',
-    ' * A compiled statement of fixed SQL text and bound values. `CompiledQuery.raw` builds and freezes a',
-    ' * query node on every call; a statement\'s node depends on its text only, so it is built once per text',
-    ' * (the SDK\'s texts are a fixed set) and shared. Every statement still gets its own query id.',
-    ' */',
-    'export function compiledStatement<R>(sql: string, parameters: readonly unknown[]): CompiledQuery<R> {',
-    '  let query = nodes.get(sql)',
-    '  if (query === undefined) nodes.set(sql, (query = CompiledQuery.raw(sql).query))',
-    '  return { sql, query, queryId: createQueryId(), parameters }',
+    '/** SQL text with its query node: binding values to it is all that is left to do per call. */',
+    'export interface FixedStatement {',
+    '  readonly sql: string',
+    "  readonly query: CompiledQuery['query']",
     '}',
     '',
-    '/** Calls of the API functions over Kysely, each in the caller\'s transaction. */',
-    'export const kyselyRpc = {',
+    '/**',
+    ' * A statement of fixed text. `CompiledQuery.raw` builds and freezes a query node on every call; a',
+    ' * statement\'s node depends on its text only, so it is built once, here, and shared by every call.',
+    ' */',
+    'export function fixedStatement(sql: string): FixedStatement {',
+    '  return { sql, query: CompiledQuery.raw(sql).query }',
+    '}',
+    '',
+    '/** `statement` with its values: a compiled query of its own, with its own query id. */',
+    'export function bind<R>(statement: FixedStatement, parameters: readonly unknown[]): CompiledQuery<R> {',
+    '  return { sql: statement.sql, query: statement.query, queryId: createQueryId(), parameters }',
+    '}',
+    '',
+    '/**',
+    ' * The statements that call one function: its required arguments, then the defaulted ones a call',
+    ' * gives (bit i of `given` set when `defaulted[i]` is), numbered in that order. Each combination\'s',
+    ' * text is built once, on first use.',
+    ' */',
+    'function callsOf(head: string, required: number, defaulted: ReadonlyArray<readonly [name: string, cast: string]>, tail: string): (given: number) => FixedStatement {',
+    '  const built: FixedStatement[] = []',
+    '  return (given) => {',
+    '    let statement = built[given]',
+    '    if (statement === undefined) {',
+    '      let sql = head',
+    '      let n = required',
+    '      defaulted.forEach(([name, cast], i) => {',
+    "        if (given & (1 << i)) sql += `${n ? ', ' : ''}${name} => $${++n}::${cast}`",
+    '      })',
+    '      built[given] = statement = fixedStatement(sql + tail)',
+    '    }',
+    '    return statement',
+    '  }',
+    '}',
+    '',
+    '/** The statements of the API functions. */',
+    'const statements = {',
   ]
+  const calls: string[] = ['/** Calls of the API functions over Kysely, each in the caller\'s transaction. */', 'export const kyselyRpc = {']
   for (const f of catalog.functions) {
     if (f.returnsSet) throw new Error(`public.${f.name} returns a set; codegen generates calls for scalar and void functions only.`)
     const isVoid = f.returns.name === 'void'
@@ -144,19 +173,29 @@ export function emitRpcKysely(catalog: Catalog): string {
     const required = f.args.filter((a) => !a.hasDefault)
     const optional = f.args.filter((a) => a.hasDefault)
     if (optional.some((a) => f.args.indexOf(a) < required.length)) throw new Error(`public.${f.name}: a defaulted argument comes before a required one`)
+    if (optional.length > 30) throw new Error(`public.${f.name} has ${optional.length} defaulted arguments; codegen handles up to 30`)
     const head = `select ${f.schema}.${f.name}(${required.map((a, i) => `${a.name} => $${i + 1}::${castOf(a.type)}`).join(', ')}`
-    if (f.comment) out.push(`  /** ${f.comment.replace(/\*\//g, '* /')} */`)
-    out.push(`  async ${key(f.name)}(db: QueryRunner, args: RpcArgs<${str(f.name)}>): Promise<RpcReturns<${str(f.name)}>> {`)
-    out.push(`    const values: unknown[] = [${required.map((a) => `args.${a.name}`).join(', ')}]`)
-    out.push(`    ${optional.length ? 'let' : 'const'} text = ${str(head)}`)
-    for (const a of optional) {
-      const sep = required.length || optional.indexOf(a) > 0 ? ', ' : ''
-      out.push(`    if (args.${a.name} !== undefined) text += \`${sep}${a.name} => $\${values.push(args.${a.name})}::${castOf(a.type)}\``)
+    const tail = `)${resultCast} as result`
+    out.push(
+      optional.length
+        ? `  ${key(f.name)}: callsOf(${str(head)}, ${required.length}, [${optional.map((a) => `[${str(a.name)}, ${str(castOf(a.type))}]`).join(', ')}], ${str(tail)}),`
+        : `  ${key(f.name)}: fixedStatement(${str(head + tail)}),`,
+    )
+    if (f.comment) calls.push(`  /** ${f.comment.replace(/\*\//g, '* /')} */`)
+    calls.push(`  async ${key(f.name)}(db: QueryRunner, args: RpcArgs<${str(f.name)}>): Promise<RpcReturns<${str(f.name)}>> {`)
+    calls.push(`    const values: unknown[] = [${required.map((a) => `args.${a.name}`).join(', ')}]`)
+    let statement = `statements[${str(f.name)}]`
+    if (optional.length) {
+      calls.push('    let given = 0')
+      optional.forEach((a, i) => {
+        calls.push(`    if (args.${a.name} !== undefined) {`, `      values.push(args.${a.name})`, `      given |= ${1 << i}`, '    }')
+      })
+      statement += '(given)'
     }
-    out.push(`    const { rows } = await db.executeQuery<{ result: ${resultType} }>(compiledStatement(\`\${text})${resultCast} as result\`, values))`)
-    out.push(isVoid ? '    void rows' : '    return rows[0]!.result')
-    out.push('  },')
+    calls.push(`    const { rows } = await db.executeQuery<{ result: ${resultType} }>(bind(${statement}, values))`)
+    calls.push(isVoid ? '    void rows' : '    return rows[0]!.result')
+    calls.push('  },')
   }
-  out.push('}', '')
+  out.push('}', '', ...calls, '}', '')
   return out.join('\n')
 }

@@ -10,17 +10,53 @@ export interface QueryRunner {
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>
 }
 
-const nodes = new Map<string, CompiledQuery['query']>()
+/** SQL text with its query node: binding values to it is all that is left to do per call. */
+export interface FixedStatement {
+  readonly sql: string
+  readonly query: CompiledQuery['query']
+}
 
 /**
- * A compiled statement of fixed SQL text and bound values. `CompiledQuery.raw` builds and freezes a
- * query node on every call; a statement's node depends on its text only, so it is built once per text
- * (the SDK's texts are a fixed set) and shared. Every statement still gets its own query id.
+ * A statement of fixed text. `CompiledQuery.raw` builds and freezes a query node on every call; a
+ * statement's node depends on its text only, so it is built once, here, and shared by every call.
  */
-export function compiledStatement<R>(sql: string, parameters: readonly unknown[]): CompiledQuery<R> {
-  let query = nodes.get(sql)
-  if (query === undefined) nodes.set(sql, (query = CompiledQuery.raw(sql).query))
-  return { sql, query, queryId: createQueryId(), parameters }
+export function fixedStatement(sql: string): FixedStatement {
+  return { sql, query: CompiledQuery.raw(sql).query }
+}
+
+/** `statement` with its values: a compiled query of its own, with its own query id. */
+export function bind<R>(statement: FixedStatement, parameters: readonly unknown[]): CompiledQuery<R> {
+  return { sql: statement.sql, query: statement.query, queryId: createQueryId(), parameters }
+}
+
+/**
+ * The statements that call one function: its required arguments, then the defaulted ones a call
+ * gives (bit i of `given` set when `defaulted[i]` is), numbered in that order. Each combination's
+ * text is built once, on first use.
+ */
+function callsOf(head: string, required: number, defaulted: ReadonlyArray<readonly [name: string, cast: string]>, tail: string): (given: number) => FixedStatement {
+  const built: FixedStatement[] = []
+  return (given) => {
+    let statement = built[given]
+    if (statement === undefined) {
+      let sql = head
+      let n = required
+      defaulted.forEach(([name, cast], i) => {
+        if (given & (1 << i)) sql += `${n ? ', ' : ''}${name} => $${++n}::${cast}`
+      })
+      built[given] = statement = fixedStatement(sql + tail)
+    }
+    return statement
+  }
+}
+
+/** The statements of the API functions. */
+const statements = {
+  mint_tokens: callsOf('select public.mint_tokens(p_to_user_id => $1::uuid, p_token_type => $2::text, p_amount => $3::numeric, p_idempotency_key => $4::uuid', 4, [['p_memo', 'text']], ') as result'),
+  record_consent: fixedStatement('select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]) as result'),
+  refresh_user_stats: fixedStatement('select public.refresh_user_stats() as result'),
+  transfer_tokens: callsOf('select public.transfer_tokens(p_from_user_id => $1::uuid, p_to_user_id => $2::uuid, p_token_type => $3::text, p_amount => $4::numeric, p_idempotency_key => $5::uuid', 5, [['p_memo', 'text']], ') as result'),
+  update_consent_status: fixedStatement('select public.update_consent_status(p_consent_id => $1::uuid, p_status => $2::text) as result'),
 }
 
 /** Calls of the API functions over Kysely, each in the caller's transaction. */
@@ -28,38 +64,41 @@ export const kyselyRpc = {
   /** Creates p_amount of p_token_type for p_to_user_id; returns the ledger row id. Idempotent per p_idempotency_key. Callable by service_role only. */
   async mint_tokens(db: QueryRunner, args: RpcArgs<'mint_tokens'>): Promise<RpcReturns<'mint_tokens'>> {
     const values: unknown[] = [args.p_to_user_id, args.p_token_type, args.p_amount, args.p_idempotency_key]
-    let text = 'select public.mint_tokens(p_to_user_id => $1::uuid, p_token_type => $2::text, p_amount => $3::numeric, p_idempotency_key => $4::uuid'
-    if (args.p_memo !== undefined) text += `, p_memo => $${values.push(args.p_memo)}::text`
-    const { rows } = await db.executeQuery<{ result: string }>(compiledStatement(`${text}) as result`, values))
+    let given = 0
+    if (args.p_memo !== undefined) {
+      values.push(args.p_memo)
+      given |= 1
+    }
+    const { rows } = await db.executeQuery<{ result: string }>(bind(statements['mint_tokens'](given), values))
     return rows[0]!.result
   },
   /** Records an approved consent of p_user_id to p_terms for p_interaction_type; returns its id. Callable by authenticated (for themselves) and service_role (for anyone). */
   async record_consent(db: QueryRunner, args: RpcArgs<'record_consent'>): Promise<RpcReturns<'record_consent'>> {
     const values: unknown[] = [args.p_user_id, args.p_interaction_type, args.p_terms]
-    const text = 'select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]'
-    const { rows } = await db.executeQuery<{ result: string }>(compiledStatement(`${text}) as result`, values))
+    const { rows } = await db.executeQuery<{ result: string }>(bind(statements['record_consent'], values))
     return rows[0]!.result
   },
   /** Refreshes private.user_stats concurrently. Callable by service_role only. */
   async refresh_user_stats(db: QueryRunner, args: RpcArgs<'refresh_user_stats'>): Promise<RpcReturns<'refresh_user_stats'>> {
     const values: unknown[] = []
-    const text = 'select public.refresh_user_stats('
-    const { rows } = await db.executeQuery<{ result: unknown }>(compiledStatement(`${text}) as result`, values))
+    const { rows } = await db.executeQuery<{ result: unknown }>(bind(statements['refresh_user_stats'], values))
     void rows
   },
   /** Moves p_amount of p_token_type from p_from_user_id to p_to_user_id; returns the ledger row id. Idempotent per p_idempotency_key. Callable by authenticated (from themselves) and service_role (from anyone). */
   async transfer_tokens(db: QueryRunner, args: RpcArgs<'transfer_tokens'>): Promise<RpcReturns<'transfer_tokens'>> {
     const values: unknown[] = [args.p_from_user_id, args.p_to_user_id, args.p_token_type, args.p_amount, args.p_idempotency_key]
-    let text = 'select public.transfer_tokens(p_from_user_id => $1::uuid, p_to_user_id => $2::uuid, p_token_type => $3::text, p_amount => $4::numeric, p_idempotency_key => $5::uuid'
-    if (args.p_memo !== undefined) text += `, p_memo => $${values.push(args.p_memo)}::text`
-    const { rows } = await db.executeQuery<{ result: string }>(compiledStatement(`${text}) as result`, values))
+    let given = 0
+    if (args.p_memo !== undefined) {
+      values.push(args.p_memo)
+      given |= 1
+    }
+    const { rows } = await db.executeQuery<{ result: string }>(bind(statements['transfer_tokens'](given), values))
     return rows[0]!.result
   },
   /** Moves a consent record to p_status along public.consent_status_transitions. Callable by its owner (authenticated) and service_role. */
   async update_consent_status(db: QueryRunner, args: RpcArgs<'update_consent_status'>): Promise<RpcReturns<'update_consent_status'>> {
     const values: unknown[] = [args.p_consent_id, args.p_status]
-    const text = 'select public.update_consent_status(p_consent_id => $1::uuid, p_status => $2::text'
-    const { rows } = await db.executeQuery<{ result: unknown }>(compiledStatement(`${text}) as result`, values))
+    const { rows } = await db.executeQuery<{ result: unknown }>(bind(statements['update_consent_status'], values))
     void rows
   },
 }

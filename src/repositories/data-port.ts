@@ -23,6 +23,23 @@ export interface SelectQuery {
   after?: { timeColumn: string; at: string; idColumn: string; id: string }
   orderBy: Array<{ column: string; descending: boolean }>
   limit?: number
+  /**
+   * `shapeOf(this query)`, computed once by a caller that sends queries of one shape over and over
+   * (so the adapter finds its compiled text without building the key on every call).
+   */
+  shape?: string
+}
+
+/** A key naming the shape of a query (everything but its values): adapters cache compiled text by it. */
+export function shapeOf(query: SelectQuery): string {
+  let key = query.relation
+  for (const branch of query.where) {
+    key += '|'
+    for (const f of branch) key += `${f.column} ${f.op},`
+  }
+  if (query.after) key += `|after ${query.after.timeColumn} ${query.after.idColumn}`
+  for (const o of query.orderBy) key += `|${o.column} ${o.descending ? 'desc' : 'asc'}`
+  return query.limit === undefined ? key : `${key}|limit`
 }
 
 /** One connection's worth of data access, valid inside a unit of work. */

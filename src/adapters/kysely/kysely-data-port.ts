@@ -1,7 +1,7 @@
 import { relationColumns, type RelationName } from '../../generated/columns.js'
-import { compiledStatement, kyselyRpc } from '../../generated/rpc-kysely.js'
+import { bind, fixedStatement, kyselyRpc, type FixedStatement } from '../../generated/rpc-kysely.js'
 import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
-import type { DataPort, Filter, SelectQuery } from '../../repositories/data-port.js'
+import { shapeOf, type DataPort, type Filter, type SelectQuery } from '../../repositories/data-port.js'
 import { selectedColumns } from '../../repositories/row-codec.js'
 import type { QueryRunner } from './connection-source.js'
 
@@ -67,19 +67,7 @@ function parametersOf(query: SelectQuery): unknown[] {
   return out
 }
 
-/** A key naming the shape of a query (everything but its values), cheap to build on every call. */
-function shapeOf(query: SelectQuery): string {
-  let key = query.relation
-  for (const branch of query.where) {
-    key += '|'
-    for (const f of branch) key += `${f.column} ${f.op},`
-  }
-  if (query.after) key += `|after ${query.after.timeColumn} ${query.after.idColumn}`
-  for (const o of query.orderBy) key += `|${o.column} ${o.descending ? 'desc' : 'asc'}`
-  return query.limit === undefined ? key : `${key}|limit`
-}
-
-const texts = new Map<string, string>()
+const statements = new Map<string, FixedStatement>()
 
 /**
  * DataPort over one Kysely connection inside a transaction. Identifiers come only from the generated
@@ -97,10 +85,10 @@ export class KyselyDataPort implements DataPort {
   }
 
   async select(query: SelectQuery): Promise<Array<Record<string, unknown>>> {
-    const shape = shapeOf(query)
-    let text = texts.get(shape)
-    if (text === undefined) texts.set(shape, (text = selectText(query)))
-    const { rows } = await this.conn.executeQuery<Record<string, unknown>>(compiledStatement(text, parametersOf(query)))
+    const shape = query.shape ?? shapeOf(query)
+    let statement = statements.get(shape)
+    if (statement === undefined) statements.set(shape, (statement = fixedStatement(selectText(query))))
+    const { rows } = await this.conn.executeQuery<Record<string, unknown>>(bind(statement, parametersOf(query)))
     return rows
   }
 }
