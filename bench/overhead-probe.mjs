@@ -2,7 +2,7 @@
 // own work per call without I/O. Prints one JSON line of µs-per-call samples.
 import { randomUUID } from 'node:crypto'
 import { createAvolveDb } from '../dist/server.js'
-import { classifyDatabaseError, decodeRow, InsufficientBalanceError, recordConsentInputSchema, transferInputSchema } from './.work/bench-internals.js'
+import { classifyDatabaseError, decodeRow, InsufficientBalanceError, parseInput, recordConsentInputSchema, transferInputSchema } from './.work/bench-internals.js'
 
 function microseconds(f, n = 20_000, rounds = 7) {
   for (let i = 0; i < n; i++) f()
@@ -65,8 +65,9 @@ const byHand = async () => {
 
 console.log(
   JSON.stringify({
-    'validate a transfer': microseconds(() => transferInputSchema.parse(transfer)),
-    'validate a consent': microseconds(() => recordConsentInputSchema.parse(consent)),
+    // As the repositories validate: parseInput, with zod's compiled fast path where zod has one.
+    'validate a transfer': microseconds(() => parseInput(transferInputSchema, transfer, 'transfer')),
+    'validate a consent': microseconds(() => parseInput(recordConsentInputSchema, consent, 'consent')),
     'decode a ledger row': microseconds(() => decodeRow('token_transactions', ledgerRow)),
     'classify a database error': microseconds(() => classifyDatabaseError(refused)),
     'construct the typed error': microseconds(() => new InsufficientBalanceError({ code: 'insufficient_balance', message: 'insufficient balance', cause: null })),

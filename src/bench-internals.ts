@@ -3,5 +3,6 @@
  * entry: not in the package's exports map.
  */
 export { classifyDatabaseError, InsufficientBalanceError } from './errors/index.js'
+export { parseInput } from './errors/validation.js'
 export { decodeRow } from './repositories/row-codec.js'
 export { recordConsentInputSchema, transferInputSchema } from './schemas/index.js'

@@ -19,18 +19,19 @@ export function selectedColumns(relation: RelationName): SelectedColumn[] {
 }
 
 type Decoder = (value: unknown) => unknown
-const asIs: Decoder = (value) => value
-const asDecimal: Decoder = decimalFromDatabase
 const asTimestamp: Decoder = (value) => canonicalTimestamp(String(value))
 
-/** Per relation, each column's decoder: built once, so decoding a row does no type lookups. */
-const decoders = new Map<RelationName, Map<string, Decoder>>()
+/**
+ * Per relation, the columns that need decoding, with their decoders: built once. The other columns
+ * (text, uuids, booleans, integers) arrive as they are kept.
+ */
+const decoders = new Map<RelationName, ReadonlyArray<readonly [column: string, decode: Decoder]>>()
 
-function decodersOf(relation: RelationName): Map<string, Decoder> {
+function decodersOf(relation: RelationName): ReadonlyArray<readonly [string, Decoder]> {
   let columns = decoders.get(relation)
   if (!columns) {
     const entries = Object.entries(relationColumns[relation] as Record<string, string>)
-    columns = new Map(entries.map(([name, type]) => [name, DECIMAL.has(type) ? asDecimal : TIMESTAMP.has(type) ? asTimestamp : asIs]))
+    columns = entries.flatMap(([name, type]) => (DECIMAL.has(type) ? [[name, decimalFromDatabase] as const] : TIMESTAMP.has(type) ? [[name, asTimestamp] as const] : []))
     decoders.set(relation, columns)
   }
   return columns
@@ -38,11 +39,10 @@ function decodersOf(relation: RelationName): Map<string, Decoder> {
 
 /** A row as the database sent it (text for exact values) -> the repository's canonical row. */
 export function decodeRow<T>(relation: RelationName, row: Record<string, unknown>): T {
-  const columns = decodersOf(relation)
-  const out: Record<string, unknown> = {}
-  for (const name in row) {
-    const value = row[name]
-    out[name] = value === null || value === undefined ? null : (columns.get(name) ?? asIs)(value)
+  const out: Record<string, unknown> = { ...row }
+  for (const [column, decode] of decodersOf(relation)) {
+    const value = out[column]
+    if (value !== null && value !== undefined) out[column] = decode(value)
   }
   return out as T
 }
