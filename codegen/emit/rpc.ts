@@ -129,7 +129,7 @@ export function emitRpcKysely(catalog: Catalog): string {
     '',
     '/**',
     ' * A statement of fixed text. `CompiledQuery.raw` builds and freezes a query node on every call; a',
-    ' * statement\'s node depends on its text only, so it is built once, here, and shared by every call.',
+    ' * statement\'s node depends on its text only, so it is built once per text and shared by every call.',
     ' */',
     'export function fixedStatement(sql: string): FixedStatement {',
     '  return { sql, query: CompiledQuery.raw(sql).query }',
