@@ -20,9 +20,12 @@ export function pairOf(users: number, hotReceiver: boolean): [number, number] {
   return [from, to]
 }
 
-/** Transfers through the SDK's server path (a user scope per sender, claims already verified). */
-export async function sdkTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number, hot = false) {
-  const sdk = server.createAvolveDb({ connection: db.apiUrl, pool: { max: callers } })
+/**
+ * Transfers through the SDK's server path (a user scope per sender, claims already verified): this
+ * tree's build, or `build`, another revision's (bench/against.ts).
+ */
+export async function sdkTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number, hot = false, build: typeof server = server) {
+  const sdk = build.createAvolveDb({ connection: db.apiUrl, pool: { max: callers } })
   try {
     const scopes = await Promise.all(users.map((sub) => sdk.asUser({ sub, role: 'authenticated' })))
     return await throughput(callers, seconds, () => {
