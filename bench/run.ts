@@ -63,9 +63,10 @@ async function main() {
     if (wants('tooling')) {
       console.log('\n▸ codegen wall time and the client bundle')
       const times = await codegenTimes(quick ? 2 : 3)
+      const warm = summarize(times.slice(1)).median
       const size = await measureClient()
-      printTable('tooling', ['what', 'figure'], [['codegen cold (s)', times[0]!.toFixed(2)], ['codegen warm (s)', summarize(times.slice(1)).median.toFixed(2)], ['client bundle gzipped (bytes)', size.gzipBytes]])
-      results.codegenSeconds = { cold: round(times[0]!, 3), warm: round(summarize(times.slice(1)).median, 3) }
+      printTable('tooling', ['what', 'figure'], [['codegen cold (s)', times[0]!.toFixed(2)], ['codegen warm (s)', warm.toFixed(2)], ['client bundle gzipped (bytes)', size.gzipBytes]])
+      results.codegenSeconds = { cold: round(times[0]!, 3), warm: round(warm, 3) }
       results.clientBundle = { gzipBytes: size.gzipBytes, minifiedBytes: size.minifiedBytes }
       target('codegen cold (s)', '< 15', times[0]!, times[0]! < 15)
     }

@@ -6,10 +6,9 @@ import { decodeRow } from '../row-codec.js'
 const shapes = new Map<RelationName, string>()
 
 function byId(relation: RelationName, id: string): SelectQuery {
-  const where: SelectQuery['where'] = [[{ column: 'id', op: 'eq', value: id }]]
-  let shape = shapes.get(relation)
-  if (shape === undefined) shapes.set(relation, (shape = shapeOf({ relation, where, orderBy: [], limit: 1 })))
-  return { relation, where, orderBy: [], limit: 1, shape }
+  const query: SelectQuery = { relation, where: [[{ column: 'id', op: 'eq', value: id }]], orderBy: [], limit: 1, shape: shapes.get(relation) }
+  if (query.shape === undefined) shapes.set(relation, (query.shape = shapeOf(query)))
+  return query
 }
 
 /** Reads back, in the same unit of work, the row a function just wrote and returned the id of. */
