@@ -9,7 +9,7 @@ const f = (n: number | undefined, d = 0) => (n === undefined ? '–' : n.toFixed
 /** The README's performance section, rendered from bench/results.json: nothing typed by hand. */
 export function performanceSection(r: Results): string {
   const lines: string[] = [
-    `Measured by \`npm run bench\` on ${String(r.date).slice(0, 10)}: ${r.machine.cpus} cores (${r.machine.cpuModel}), Node ${r.machine.node}, ${String(r.machine.postgres).split(' on ')[0]} (embedded; ${r.rounds} rounds of ${r.roundSeconds} s, medians; PostgreSQL settings in \`bench/results.json\`). The machine is shared and noisy: read the ratios.`,
+    `Measured by \`npm run bench\` on ${String(r.date).slice(0, 10)}: ${r.machine.cpus} cores (${r.machine.cpuModel}), Node ${r.machine.node}, ${String(r.machine.postgres).split(' on ')[0]} (embedded; ${r.rounds} rounds of ${r.roundSeconds} s${r.targetRounds && r.targetRounds !== r.rounds ? `, ${r.targetRounds} at 16 callers` : ''}, medians; PostgreSQL settings in \`bench/results.json\`). The machine is shared and noisy: read the ratios.`,
     '',
   ]
   if (r.transfers) {
@@ -55,7 +55,7 @@ export function performanceSection(r: Results): string {
     for (const t of r.targets) lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`)
     lines.push('')
   }
-  lines.push('Reproduce: `npm run bench` (about 12 minutes on this machine; `npm run bench -- --quick` for a short run, `--only transfers,scale,…` for parts).')
+  lines.push('Reproduce: `npm run bench` (about 13 minutes on this machine; `npm run bench -- --quick` for a short run, `--only transfers,scale,…` for parts).')
   return lines.join('\n')
 }
 
