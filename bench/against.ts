@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { packageRoot } from '../src/tooling/migrations.js'
 import { createBenchUsers, fund, startBenchDatabase } from './lib/environment.js'
-import { inRotation } from './lib/load.js'
+import { inRoundOrder } from './lib/load.js'
 import { printTable, progress, span } from './lib/report.js'
 import { server } from './lib/sdk.js'
 import { summarize } from './lib/stats.js'
@@ -75,7 +75,7 @@ async function main() {
     for (const list of Object.values(samples)) list.length = 0
     for (let r = 1; r <= rounds; r++) {
       progress(`${callers} callers, round ${r}/${rounds}`)
-      await inRotation(r, contenders)
+      await inRoundOrder(r, contenders)
     }
     const raw = summarize(samples.raw)
     const row = (name: string, s: number[], cpu: number[]) => [name, span(summarize(s)), (summarize(s).median / raw.median).toFixed(3), summarize(cpu).median.toFixed(0)]

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: the SDK measured side by side with raw `pg`, pgbench and a bare `fetch`, in one
  * run, on an embedded PostgreSQL with fixed settings (printed). The machine is shared and noisy, so
- * every figure is the median of several rounds (min and max shown), the contenders alternate within
- * each round, and the targets are ratios. Writes bench/results.json. `--quick` for a short run.
+ * every figure is the median of several rounds (min and max shown), the contenders take turns in a
+ * balanced order (bench/lib/load.ts), and the targets are ratios. Writes bench/results.json.
+ * `--quick` for a short run.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,7 +14,7 @@ import { benchSettings, createBenchUsers, fund, startBenchDatabase } from './lib
 import { machine } from './lib/machine.js'
 import { writePerformanceSection } from './lib/readme.js'
 import { printTable, progress, span } from './lib/report.js'
-import { inRotation } from './lib/load.js'
+import { inRoundOrder } from './lib/load.js'
 import { percentile, round, summarize, type Summary } from './lib/stats.js'
 import { overheads } from './overhead.js'
 import { scale } from './scale.js'
@@ -22,12 +23,14 @@ import { pgbenchTransfers, rawTransfers, sdkTransfers } from './transfers.js'
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } })
 const quick = flags.quick
-const rounds = quick ? 2 : 5
+// Six: a whole number of cycles of `roundOrder` for the two or three contenders of a section.
+const rounds = quick ? 2 : 6
 /**
  * Rounds at 16 callers, the level of the 5% SDK / raw target: raw pg against itself moves 1 to 3%
- * over five rounds there, as much as the margin the target allows, so that level gets twice the rounds.
+ * over five rounds there, as much as the margin the target allows, so that level gets twice the rounds
+ * (three cycles of the order of its four contenders).
  */
-const targetRounds = quick ? rounds : 10
+const targetRounds = quick ? rounds : 12
 const seconds = quick ? 2 : 5
 const only = flags.only?.split(',')
 const wants = (section: string) => !only || only.includes(section)
@@ -88,7 +91,7 @@ async function main() {
         const samples = { sdk: [] as number[], raw: [] as number[], rawAgain: [] as number[], pgbench: [] as number[], sdkCpu: [] as number[], rawCpu: [] as number[] }
         for (let r = 1; r <= levelRounds; r++) {
           progress(`${callers} callers, round ${r}/${levelRounds}`)
-          await inRotation(r, [
+          await inRoundOrder(r, [
             async () => {
               const t = await sdkTransfers(db, users, callers, seconds)
               samples.sdk.push(t.perSecond)
@@ -137,7 +140,7 @@ async function main() {
       const hot: number[] = []
       for (let r = 1; r <= rounds; r++) {
         progress(`round ${r}/${rounds}`)
-        await inRotation(r, [
+        await inRoundOrder(r, [
           async () => uncontended.push((await sdkTransfers(db, users, 16, seconds)).perSecond),
           async () => hot.push((await sdkTransfers(db, users, 16, seconds, true)).perSecond),
         ])

@@ -50,9 +50,20 @@ export async function latencies(count: number, op: (i: number) => Promise<unknow
 }
 
 /**
- * Runs one round's contenders, starting with a different one each round, so that none always runs
- * first (on a warmer or colder machine, after a fresher or older ledger) and the ratios stay fair.
+ * The order of `n` contenders in round `round`: a balanced Latin square (Williams). Each contender
+ * runs in every position, and right after every other contender equally often: every n rounds when
+ * n is even, every 2n when it is odd. A plain rotation keeps the cyclic order, so each contender
+ * would always follow the same one and inherit whatever it leaves behind (dead tuples, a running
+ * autovacuum, a busier cache).
  */
-export async function inRotation(round: number, contenders: readonly (() => Promise<unknown>)[]): Promise<void> {
-  for (let i = 0; i < contenders.length; i++) await contenders[(round + i) % contenders.length]!()
+export function roundOrder(n: number, round: number): number[] {
+  const first = [0]
+  for (let lo = 1, hi = n - 1; first.length < n; ) first.push(first.length % 2 ? lo++ : hi--)
+  const row = first.map((c) => (c + round) % n)
+  return n % 2 === 1 && Math.floor(round / n) % 2 === 1 ? row.reverse() : row
+}
+
+/** Runs one round's contenders in `roundOrder`, so that none always runs first or after the same one. */
+export async function inRoundOrder(round: number, contenders: readonly (() => Promise<unknown>)[]): Promise<void> {
+  for (const i of roundOrder(contenders.length, round)) await contenders[i]!()
 }
