@@ -55,7 +55,7 @@ export function performanceSection(r: Results): string {
     for (const t of r.targets) lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`)
     lines.push('')
   }
-  lines.push('Reproduce: `npm run bench` (about 13 minutes on this machine; `npm run bench -- --quick` for a short run, `--only transfers,scale,…` for parts).')
+  lines.push('Reproduce: `npm run bench` (about 15 minutes on this machine; `npm run bench -- --quick` for a short run, `--only transfers,scale,…` for parts).')
   return lines.join('\n')
 }
 
