@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { packageRoot } from '../src/tooling/migrations.js'
 import { createBenchUsers, fund, startBenchDatabase } from './lib/environment.js'
-import { inRoundOrder } from './lib/load.js'
+import { inRoundOrder, recordingInto } from './lib/load.js'
 import { printTable, progress, span } from './lib/report.js'
 import { server } from './lib/sdk.js'
 import { summarize } from './lib/stats.js'
@@ -60,15 +60,10 @@ async function main() {
     const users = await createBenchUsers(db.admin, 64)
     await fund(db.admin, users, 'GEN', '1000000000')
     const samples = { other: [] as number[], tree: [] as number[], raw: [] as number[], otherCpu: [] as number[], treeCpu: [] as number[], rawCpu: [] as number[] }
-    const contender = (name: 'other' | 'tree' | 'raw', run: () => Promise<{ perSecond: number; cpuMicrosPerOp: number }>) => async () => {
-      const t = await run()
-      samples[name].push(t.perSecond)
-      samples[`${name}Cpu`].push(t.cpuMicrosPerOp)
-    }
     const contenders = [
-      contender('other', () => sdkTransfers(db, users, callers, seconds, false, other)),
-      contender('tree', () => sdkTransfers(db, users, callers, seconds)),
-      contender('raw', () => rawTransfers(db, users, callers, seconds)),
+      recordingInto(samples.other, samples.otherCpu, () => sdkTransfers(db, users, callers, seconds, false, other)),
+      recordingInto(samples.tree, samples.treeCpu, () => sdkTransfers(db, users, callers, seconds)),
+      recordingInto(samples.raw, samples.rawCpu, () => rawTransfers(db, users, callers, seconds)),
     ]
     // One unmeasured turn each: JIT warm-up, and the first ledger rows.
     for (const c of contenders) await c()
@@ -78,7 +73,10 @@ async function main() {
       await inRoundOrder(r, contenders)
     }
     const raw = summarize(samples.raw)
-    const row = (name: string, s: number[], cpu: number[]) => [name, span(summarize(s)), (summarize(s).median / raw.median).toFixed(3), summarize(cpu).median.toFixed(0)]
+    const row = (name: string, s: number[], cpu: number[]) => {
+      const throughput = summarize(s)
+      return [name, span(throughput), (throughput.median / raw.median).toFixed(3), summarize(cpu).median.toFixed(0)]
+    }
     printTable(`transfers/s at ${callers} callers, median (min–max) of ${rounds} rounds of ${seconds} s`, ['build', 'transfers/s', '/ raw', 'Node CPU µs per transfer'], [
       row(label, samples.other, samples.otherCpu),
       row('this tree', samples.tree, samples.treeCpu),

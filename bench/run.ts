@@ -14,7 +14,7 @@ import { benchSettings, createBenchUsers, fund, startBenchDatabase } from './lib
 import { machine } from './lib/machine.js'
 import { writePerformanceSection } from './lib/readme.js'
 import { printTable, progress, span } from './lib/report.js'
-import { inRoundOrder } from './lib/load.js'
+import { inRoundOrder, recordingInto } from './lib/load.js'
 import { percentile, round, summarize, type Summary } from './lib/stats.js'
 import { overheads } from './overhead.js'
 import { scale } from './scale.js'
@@ -92,16 +92,8 @@ async function main() {
         for (let r = 1; r <= levelRounds; r++) {
           progress(`${callers} callers, round ${r}/${levelRounds}`)
           await inRoundOrder(r, [
-            async () => {
-              const t = await sdkTransfers(db, users, callers, seconds)
-              samples.sdk.push(t.perSecond)
-              samples.sdkCpu.push(t.cpuMicrosPerOp)
-            },
-            async () => {
-              const t = await rawTransfers(db, users, callers, seconds)
-              samples.raw.push(t.perSecond)
-              samples.rawCpu.push(t.cpuMicrosPerOp)
-            },
+            recordingInto(samples.sdk, samples.sdkCpu, () => sdkTransfers(db, users, callers, seconds)),
+            recordingInto(samples.raw, samples.rawCpu, () => rawTransfers(db, users, callers, seconds)),
             ...(control ? [async () => void samples.rawAgain.push((await rawTransfers(db, users, callers, seconds)).perSecond)] : []),
             async () => {
               const p = await pgbenchTransfers(db, users, callers, seconds)

@@ -37,6 +37,15 @@ export async function throughput(
   return { perSecond: counted / seconds, errors, latenciesMs, cpuMicrosPerOp: counted ? (cpu.user + cpu.system) / counted : Number.NaN }
 }
 
+/** A contender that runs `measure` and keeps its throughput and its Node CPU per operation. */
+export function recordingInto(perSecond: number[], cpuMicrosPerOp: number[], measure: () => Promise<{ perSecond: number; cpuMicrosPerOp: number }>) {
+  return async (): Promise<void> => {
+    const t = await measure()
+    perSecond.push(t.perSecond)
+    cpuMicrosPerOp.push(t.cpuMicrosPerOp)
+  }
+}
+
 /** Sequential latencies of `op`, `count` times after `warmup` unmeasured calls, in milliseconds. */
 export async function latencies(count: number, op: (i: number) => Promise<unknown>, warmup = 50): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await op(-i - 1)
