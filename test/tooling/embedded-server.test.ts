@@ -57,6 +57,15 @@ describe('the embedded server', () => {
     expect(await waitFor(() => !existsSync(held.directory))).toBe(true)
   })
 
+  it('keeps the exit code of a process that used it and ends on its own (a failed test run fails)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/fail-after-embedded-server.ts'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DATABASE_URL: '' } })
+    let stderr = ''
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    expect(stderr).toBe('')
+    expect(code).toBe(3)
+  })
+
   it('reaps a server whose owner was killed outright, at the next start', async () => {
     const held = await holdServer()
     // No chance to clean up: the postmaster is left running, owned by nobody.
