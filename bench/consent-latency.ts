@@ -10,10 +10,14 @@ import { client as clientSdk, server } from './lib/sdk.js'
 const readBack = `select ${selectedColumns('user_consent').map((c) => (c.asText ? `"${c.name}"::text as "${c.name}"` : `"${c.name}"`)).join(', ')} from "public"."user_consent" where "id" = $1 limit $2`
 const selectParam = selectedColumns('user_consent').map((c) => (c.asText ? `${c.name}::text` : c.name)).join(',')
 
-/** record_consent, one caller, through the SDK's server path and through raw `pg` sending the same statements. */
+/**
+ * record_consent, one caller, through the SDK's server path and through raw `pg` sending the same
+ * statements the same way: begin, the set-up and the RPC in one flight (a pipelining pool), then the
+ * read-back by the returned id, then commit.
+ */
 export async function consentServerLatency(db: BenchDatabase, user: string, count: number) {
   const sdk = server.createAvolveDb({ connection: db.apiUrl, pool: { max: 1 } })
-  const pool = new pg.Pool({ connectionString: db.apiUrl, max: 1 })
+  const pool = new pg.Pool({ connectionString: db.apiUrl, max: 1, pipeline: true })
   pool.on('error', () => {})
   const claims = JSON.stringify({ sub: user, role: 'authenticated' })
   try {
@@ -22,9 +26,11 @@ export async function consentServerLatency(db: BenchDatabase, user: string, coun
     const viaRaw = await latencies(count, async () => {
       const c = await pool.connect()
       try {
-        await c.query('begin')
-        await c.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, ['authenticated', claims])
-        const { rows } = await c.query<{ result: string }>('select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]) as result', [user, 'data_sharing', ['bench-terms']])
+        const [, , { rows }] = await Promise.all([
+          c.query('begin'),
+          c.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, ['authenticated', claims]),
+          c.query<{ result: string }>('select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]) as result', [user, 'data_sharing', ['bench-terms']]),
+        ])
         await c.query(readBack, [rows[0]!.result, 1])
         await c.query('commit')
       } finally {

@@ -48,17 +48,22 @@ const stubClient = {
     if (text === 'begin' || text === 'commit') return { command: text.toUpperCase(), rows: [], rowCount: null }
     if (text.startsWith('select set_config')) return { command: 'SELECT', rows: [{ set_config: 'x' }], rowCount: 1 }
     if (text.includes('transfer_tokens')) return { command: 'SELECT', rows: [{ result: ledgerRow.id }], rowCount: 1 }
-    return { command: 'SELECT', rows: [{ ...ledgerRow, id: params[0] }], rowCount: 1 }
+    // The read-back: by the idempotency key sent with the call, or by the id it returned.
+    return { command: 'SELECT', rows: [text.includes('"idempotency_key" =') ? { ...ledgerRow, idempotency_key: params[0] } : { ...ledgerRow, id: params[0] }], rowCount: 1 }
   },
 }
-const stubPool = { on() {}, async connect() { return stubClient }, async end() {} }
+// Pipelining, as the SDK's own pool does: the SDK takes the same path as it does there.
+const stubPool = { options: { pipeline: true }, on() {}, async connect() { return stubClient }, async end() {} }
 const scope = await createAvolveDb({ connection: stubPool }).asUser({ sub: ledgerRow.to_user_id, role: 'authenticated' })
 const byHand = async () => {
   const c = await stubPool.connect()
-  await c.query('begin')
-  await c.query("select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)", ['authenticated', '{}'])
-  const { rows } = await c.query('select public.transfer_tokens($1, $2, $3, $4, $5)', [ledgerRow.from_user_id, transfer.to, 'GEN', '12.5', randomUUID()])
-  await c.query('select * from public.token_transactions where id = $1', [rows[0].result])
+  const key = randomUUID()
+  await Promise.all([
+    c.query('begin'),
+    c.query("select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)", ['authenticated', '{}']),
+    c.query('select public.transfer_tokens($1, $2, $3, $4, $5)', [ledgerRow.from_user_id, transfer.to, 'GEN', '12.5', key]),
+    c.query('select * from public.token_transactions where "idempotency_key" = $1', [key]),
+  ])
   await c.query('commit')
   c.release()
 }

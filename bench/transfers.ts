@@ -11,7 +11,13 @@ import type { BenchDatabase } from './lib/environment.js'
 import { throughput } from './lib/load.js'
 
 const run = promisify(execFile)
-const readBack = `select ${selectedColumns('token_transactions').map((c) => (c.asText ? `"${c.name}"::text as "${c.name}"` : `"${c.name}"`)).join(', ')} from "public"."token_transactions" where "id" = $1 limit $2`
+const columns = selectedColumns('token_transactions').map((c) => (c.asText ? `"${c.name}"::text as "${c.name}"` : `"${c.name}"`)).join(', ')
+/** The read-back of the ledger row the SDK sends: by the idempotency key, behind the call. */
+const readBackByKey = `select ${columns} from "public"."token_transactions" where "idempotency_key" = $1 limit $2`
+/** The read-back by the id the call returned: what code that waits for each answer sends. */
+const readBackById = `select ${columns} from "public"."token_transactions" where "id" = $1 limit $2`
+const SETUP = `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`
+const TRANSFER = 'select public.transfer_tokens(p_from_user_id => $1::uuid, p_to_user_id => $2::uuid, p_token_type => $3::text, p_amount => $4::numeric, p_idempotency_key => $5::uuid) as result'
 
 /** The pair of users for operation `i` of `worker`: random, never the same user (no built-in hot spot). */
 export function pairOf(users: number, hotReceiver: boolean): [number, number] {
@@ -38,22 +44,33 @@ export async function sdkTransfers(db: BenchDatabase, users: string[], callers: 
 }
 
 /**
- * The same job through raw `pg`, with the same pool size: the statements the SDK sends (begin, the
- * set_config statement, the RPC, the read-back of the ledger row, commit), written by hand.
+ * How raw `pg` sends a transfer. `pipelined`: what the SDK sends, the way it sends it, written by hand
+ * on a pipelining pool (begin, the set_config statement, the RPC and the read-back by idempotency key
+ * in one flight; commit in a second), the Node floor of the SDK's path. `one at a time`: the same job
+ * as code usually writes it, awaiting each statement (begin, set-up, RPC, read-back by id, commit).
  */
-export async function rawTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number, readRow = true) {
-  const pool = new pg.Pool({ connectionString: db.apiUrl, max: callers })
+export type RawStyle = 'pipelined' | 'one at a time'
+
+/** The same job through raw `pg`, with the same pool size, in `style`. */
+export async function rawTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number, style: RawStyle = 'pipelined') {
+  const pool = new pg.Pool({ connectionString: db.apiUrl, max: callers, pipeline: style === 'pipelined' })
   pool.on('error', () => {})
   const claims = users.map((sub) => JSON.stringify({ sub, role: 'authenticated' }))
   try {
     return await throughput(callers, seconds, async () => {
       const [f, t] = pairOf(users.length, false)
+      const key = crypto.randomUUID()
+      const args = [users[f], users[t], 'GEN', '1', key]
       const c = await pool.connect()
       try {
-        await c.query('begin')
-        await c.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, ['authenticated', claims[f]])
-        const { rows } = await c.query<{ result: string }>('select public.transfer_tokens(p_from_user_id => $1::uuid, p_to_user_id => $2::uuid, p_token_type => $3::text, p_amount => $4::numeric, p_idempotency_key => $5::uuid) as result', [users[f], users[t], 'GEN', '1', crypto.randomUUID()])
-        if (readRow) await c.query(readBack, [rows[0]!.result, 1])
+        if (style === 'pipelined') {
+          await Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f]]), c.query(TRANSFER, args), c.query(readBackByKey, [key, 1])])
+        } else {
+          await c.query('begin')
+          await c.query(SETUP, ['authenticated', claims[f]])
+          const { rows } = await c.query<{ result: string }>(TRANSFER, args)
+          await c.query(readBackById, [rows[0]!.result, 1])
+        }
         await c.query('commit')
       } catch (e) {
         await c.query('rollback').catch(() => {})
@@ -67,7 +84,10 @@ export async function rawTransfers(db: BenchDatabase, users: string[], callers: 
   }
 }
 
-/** The engine's limit: pgbench (C, libpq) running the same statements with the same number of clients. */
+/**
+ * The engine's limit: pgbench (C, libpq) running the same statements with the same number of
+ * clients, sent the way the SDK sends them (the first four in one pipeline, then commit).
+ */
 export async function pgbenchTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number): Promise<{ perSecond: number; version: string }> {
   const pgbench = ensureCommand('pgbench', 'postgresql-client')
   await db.admin.query(`create schema if not exists bench; create table if not exists bench.users (i int primary key, id uuid not null);
@@ -75,16 +95,23 @@ export async function pgbenchTransfers(db: BenchDatabase, users: string[], calle
   await db.admin.query('delete from bench.users')
   await db.admin.query('insert into bench.users select i - 1, id from unnest($1::uuid[]) with ordinality u(id, i)', [users])
   const dir = mkdtempSync(join(tmpdir(), 'avolve-pgbench-'))
+  const key = `(lpad(to_hex(:k1::bigint), 16, '0') || lpad(to_hex(:k2::bigint), 16, '0'))::uuid`
   const script = join(dir, 'transfer.sql')
   writeFileSync(
     script,
     [
       `\\set f random(0, ${users.length - 1})`,
       `\\set t (:f + 1 + random(0, ${users.length - 2})) % ${users.length}`,
+      // The idempotency key, made from two random numbers so that the call and the read-back behind
+      // it (pgbench cannot pass a result on inside a pipeline) compute the same one.
+      '\\set k1 random(0, 9223372036854775806)',
+      '\\set k2 random(0, 9223372036854775806)',
+      '\\startpipeline',
       'BEGIN;',
       `SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', (SELECT id FROM bench.users WHERE i = :f), 'role', 'authenticated')::text, true);`,
-      `SELECT public.transfer_tokens((SELECT id FROM bench.users WHERE i = :f), (SELECT id FROM bench.users WHERE i = :t), 'GEN', 1, gen_random_uuid()) AS tx \\gset`,
-      readBack.replace('$1', ':tx').replace('$2', '1') + ';',
+      `SELECT public.transfer_tokens((SELECT id FROM bench.users WHERE i = :f), (SELECT id FROM bench.users WHERE i = :t), 'GEN', 1, ${key});`,
+      readBackByKey.replace('$1', key).replace('$2', '1') + ';',
+      '\\endpipeline',
       'COMMIT;',
     ].join('\n') + '\n',
   )

@@ -46,6 +46,13 @@ export function shapeOf(query: SelectQuery): string {
 export interface DataPort {
   /** The signed-in user the work runs as (the JWT's sub); null for the service role. */
   readonly userId: string | null
+  /**
+   * Whether statements may be issued without awaiting the one before: they then travel in one
+   * flight and run in issue order, in one transaction. True on a pipelining server connection, so
+   * a read that needs only the inputs of a call goes with the call; false on other connections (pg
+   * deprecates queueing a query behind another) and over HTTP (each request its own transaction).
+   */
+  readonly pipelines: boolean
   call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>>
   /** Rows as the database sent them, exact values as text (see row-codec.ts). */
   select(query: SelectQuery): Promise<Array<Record<string, unknown>>>

@@ -6,6 +6,8 @@ export type { QueryRunner }
 
 /** Hands out one database connection for the length of a unit of work. */
 export interface ConnectionSource {
+  /** Whether its connections pipeline: send a query at once, before the one ahead has answered. */
+  readonly pipelined: boolean
   withConnection<T>(fn: (connection: QueryRunner) => Promise<T>): Promise<T>
 }
 
@@ -21,6 +23,7 @@ export function driverSource(pool: pg.Pool): ConnectionSource {
     ready = undefined
   })
   return {
+    pipelined: pool.options?.pipeline === true,
     async withConnection(fn) {
       if (ready) await ready
       const connection: DatabaseConnection = await driver.acquireConnection()
@@ -35,5 +38,6 @@ export function driverSource(pool: pg.Pool): ConnectionSource {
 
 /** Connections of a Kysely instance the app passed in (its plugins are removed first). */
 export function kyselySource(db: Kysely<any>): ConnectionSource {
-  return { withConnection: (fn) => db.connection().execute((conn) => fn(conn)) }
+  // Whether the app's driver pipelines cannot be seen from here: statements go one at a time.
+  return { pipelined: false, withConnection: (fn) => db.connection().execute((conn) => fn(conn)) }
 }

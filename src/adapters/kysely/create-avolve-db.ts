@@ -16,7 +16,11 @@ export interface AvolveDbOptions {
   connection: AvolveConnection
   /** How `asUser(accessToken)` verifies tokens. Not needed when you pass verified claims. */
   jwt?: JwtVerification
-  /** Pool settings, when `connection` is a connection string (default: at most 10 connections). */
+  /**
+   * Pool settings, when `connection` is a connection string (default: at most 10 connections, and
+   * `pipeline: true`: a unit of work sends its opening statements in one flight rather than one
+   * round trip each; set `pipeline: false` for a proxy that cannot take pipelined requests).
+   */
   pool?: Omit<pg.PoolConfig, 'connectionString'>
   /** Retries of transient failures (default: 5 attempts, 25 ms to 1 s jittered backoff); false disables them. */
   retry?: Partial<RetryPolicy> | false
@@ -83,7 +87,7 @@ export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): Avo
   let ownedPool: pg.Pool | undefined
   let connections: ConnectionSource
   if (typeof opts.connection === 'string') {
-    ownedPool = new pg.Pool({ max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, application_name: '@avolve/db', ...opts.pool, connectionString: checkedConnectionString(opts.connection) })
+    ownedPool = new pg.Pool({ max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, application_name: '@avolve/db', pipeline: true, ...opts.pool, connectionString: checkedConnectionString(opts.connection) })
     // An idle client's connection can drop (server restart); the pool replaces it.
     ownedPool.on('error', () => {})
     quietClients(ownedPool)

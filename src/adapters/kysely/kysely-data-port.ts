@@ -77,6 +77,7 @@ export class KyselyDataPort implements DataPort {
   constructor(
     private readonly conn: QueryRunner,
     readonly userId: string | null,
+    readonly pipelines: boolean,
   ) {}
 
   call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>> {

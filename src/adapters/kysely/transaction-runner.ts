@@ -1,7 +1,7 @@
 import { CompiledQuery } from 'kysely'
 import { ConstraintViolationError, NotAuthenticatedError, TransientError } from '../../errors/avolve-error.js'
 import { withUnknownOutcome } from '../../errors/unknown-outcome.js'
-import type { ConnectionSource } from './connection-source.js'
+import type { ConnectionSource, QueryRunner } from './connection-source.js'
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
 import { KyselyDataPort } from './kysely-data-port.js'
@@ -21,8 +21,10 @@ const SETUP = `select set_config('role', $1, true), set_config('request.jwt.clai
 /**
  * Runs each unit of work in one transaction as the request's role, the way PostgREST runs a request:
  * `begin`, then one statement of transaction-local settings (the role, and the claims that
- * auth.uid()/auth.jwt() read), then the work, then `commit`. Nothing outlives the transaction, so a
- * transaction-mode pooler (Supavisor, PgBouncer) can hand the connection to anyone next.
+ * auth.uid()/auth.jwt() read), then the work, then `commit`. On a pipelining connection (the SDK's
+ * own pool) the first three are sent together, so the set-up costs no round trip of its own.
+ * Nothing outlives the transaction, so a transaction-mode pooler (Supavisor, PgBouncer) can hand the
+ * connection to anyone next.
  *
  * Transient failures are retried with jittered backoff when the attempt left no trace: rolled back,
  * or never sent. A connection lost during `commit` leaves the outcome unknown: such work is retried
@@ -47,10 +49,9 @@ export class TransactionRunner implements UnitOfWork {
       try {
         return await this.connections.withConnection(async (conn) => {
           phase = 'work'
-          await conn.executeQuery(BEGIN)
+          const port = new KyselyDataPort(conn, this.identity.userId, this.connections.pipelined)
           try {
-            await conn.executeQuery(this.setup)
-            const result = await work(new KyselyDataPort(conn, this.identity.userId))
+            const result = this.connections.pipelined ? await pipelinedWork(conn, this.setup, work, port) : await sequentialWork(conn, this.setup, work, port)
             phase = 'commit'
             const { rows } = await conn.executeQuery<{ command?: string }>(COMMIT)
             // PostgreSQL answers COMMIT with ROLLBACK when a statement failed earlier in the
@@ -78,6 +79,48 @@ export class TransactionRunner implements UnitOfWork {
     if (exp !== undefined && exp * 1000 <= Date.now()) {
       throw new NotAuthenticatedError({ code: 'token_expired', message: 'the access token has expired: refresh the session and retry' })
     }
+  }
+}
+
+/** Begin, the set-up, then the work, each statement sent once the one before has answered. */
+async function sequentialWork<T>(conn: QueryRunner, setup: CompiledQuery, work: (port: DataPort) => Promise<T>, port: DataPort): Promise<T> {
+  await conn.executeQuery(BEGIN)
+  await conn.executeQuery(setup)
+  return work(port)
+}
+
+/**
+ * Begin, the set-up and the work's first statements issued together, so they travel in one flight.
+ * They run in this order, and a failed set-up is the cause of whatever the work then reports: after
+ * it, every statement of the transaction fails as aborted. The work settles before that error is
+ * thrown: work that outlived a failed set-up could go on to use the connection after it was rolled
+ * back and handed on.
+ */
+async function pipelinedWork<T>(conn: QueryRunner, setup: CompiledQuery, work: (port: DataPort) => Promise<T>, port: DataPort): Promise<T> {
+  const begun = conn.executeQuery(BEGIN)
+  const setUp = conn.executeQuery(setup)
+  const done = started(work, port)
+  // Marked as handled at once: each may fail while the one before is awaited; each is awaited after.
+  setUp.catch(ignore)
+  done.catch(ignore)
+  try {
+    await begun
+    await setUp
+  } catch (error) {
+    await done.catch(ignore)
+    throw error
+  }
+  return done
+}
+
+const ignore = () => {}
+
+/** `work(port)` as a promise, also when work throws before it returns one. */
+function started<T>(work: (port: DataPort) => Promise<T>, port: DataPort): Promise<T> {
+  try {
+    return work(port)
+  } catch (error) {
+    return Promise.reject(error)
   }
 }
 

@@ -37,6 +37,8 @@ function orValue(value: string): string {
  * SDK's own retry policy decides what to retry, so supabase-js's built-in retries are switched off.
  */
 export class SupabaseDataPort implements DataPort {
+  readonly pipelines = false
+
   constructor(
     private readonly supabase: SupabaseClient<any, any, any>,
     readonly userId: string | null,

@@ -9,7 +9,7 @@ import type { TokenTransaction } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import type { TokenRepository } from '../token-repository.js'
 import { PortConsentRepository } from './consent.js'
-import { newIdempotencyKey, PortTokenRepository, transactionById } from './tokens.js'
+import { newIdempotencyKey, PortTokenRepository, transactionCalled } from './tokens.js'
 
 /** Back-office token work (service role): any user's tokens, and minting. */
 export class PortServiceTokens {
@@ -32,14 +32,15 @@ export class PortServiceTokens {
     const key = m.idempotencyKey ?? newIdempotencyKey()
     return this.work.run(
       async (port) => {
-        const id = await port.call('mint_tokens', {
-          p_to_user_id: m.to,
-          p_token_type: m.tokenType,
-          p_amount: m.amount,
-          p_idempotency_key: key,
-          ...(m.memo === undefined ? {} : { p_memo: m.memo }),
-        })
-        return transactionById(port, id)
+        return transactionCalled(port, key, () =>
+          port.call('mint_tokens', {
+            p_to_user_id: m.to,
+            p_token_type: m.tokenType,
+            p_amount: m.amount,
+            p_idempotency_key: key,
+            ...(m.memo === undefined ? {} : { p_memo: m.memo }),
+          }),
+        )
       },
       { idempotent: true },
     )

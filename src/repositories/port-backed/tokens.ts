@@ -9,14 +9,16 @@ import { decodeRow } from '../row-codec.js'
 import type { TokenRepository } from '../token-repository.js'
 import { actingUser } from './acting-user.js'
 import { pageOf } from './paging.js'
-import { rowById } from './row-by-id.js'
+import { callReadingBack } from './row-by-id.js'
 
 /** A random UUID where the platform has one (Node 19+, browsers). */
 export function newIdempotencyKey(): string {
   return globalThis.crypto.randomUUID()
 }
 
-export const transactionById = (port: DataPort, id: string) => rowById<TokenTransaction>(port, 'token_transactions', id)
+/** The ledger row that `call` (a transfer or a mint with idempotency key `key`) writes, read back with it. */
+export const transactionCalled = (port: DataPort, key: string, call: () => Promise<string>) =>
+  callReadingBack<TokenTransaction>(port, 'token_transactions', { column: 'idempotency_key', value: key }, call)
 
 /** TokenRepository over any adapter's DataPort, for the user `userId`. */
 export class PortTokenRepository implements TokenRepository {
@@ -74,15 +76,16 @@ export class PortTokenRepository implements TokenRepository {
             issues: [{ path: ['to'], message: 'cannot transfer tokens to yourself' }],
           })
         }
-        const id = await port.call('transfer_tokens', {
-          p_from_user_id: from,
-          p_to_user_id: t.to,
-          p_token_type: t.tokenType,
-          p_amount: t.amount,
-          p_idempotency_key: key,
-          ...(t.memo === undefined ? {} : { p_memo: t.memo }),
-        })
-        return transactionById(port, id)
+        return transactionCalled(port, key, () =>
+          port.call('transfer_tokens', {
+            p_from_user_id: from,
+            p_to_user_id: t.to,
+            p_token_type: t.tokenType,
+            p_amount: t.amount,
+            p_idempotency_key: key,
+            ...(t.memo === undefined ? {} : { p_memo: t.memo }),
+          }),
+        )
       },
       { idempotent: true },
     )

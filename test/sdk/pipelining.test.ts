@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAvolveDb, InsufficientBalanceError, type AvolveDb } from '../../src/server.js'
+import { expectAvolveError } from '../support/expect-error.js'
+import { FlightRecorder } from '../support/flight-recorder.js'
+import { createUsers } from '../support/requests.js'
+import { useTestDatabase } from '../support/test-database.js'
+
+const db = useTestDatabase()
+let recorder: FlightRecorder
+let sdk: AvolveDb
+
+const SETUP = /^select set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/
+
+beforeAll(async () => {
+  const url = new URL(db().authenticatorUrl)
+  recorder = await new FlightRecorder({ host: url.hostname, port: Number(url.port) }).start()
+  url.host = `127.0.0.1:${recorder.port}`
+  // The SDK's own pool (a connection string): pipelining is on by default. One connection, so the
+  // flights of one call are the flights of one connection.
+  sdk = createAvolveDb({ connection: url.toString(), pool: { max: 1 } })
+})
+afterAll(async () => {
+  await sdk.destroy()
+  await recorder.close()
+})
+
+describe('round trips on the SDK’s own pool (pipelined)', () => {
+  it('a transfer: begin, the set-up, the RPC and the read-back by key in one flight, commit in a second', async () => {
+    const [a, b] = await createUsers(db().admin, 2)
+    await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    recorder.reset()
+    const row = await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '2.5' })
+    const flights = recorder.flights()
+    expect(flights).toHaveLength(2)
+    expect(flights[0]).toHaveLength(4)
+    expect(flights[0]![0]).toBe('begin')
+    expect(flights[0]![1]).toMatch(SETUP)
+    expect(flights[0]![2]).toMatch(/^select public\.transfer_tokens\(/)
+    expect(flights[0]![3]).toMatch(/from "public"\."token_transactions" where "idempotency_key" = \$1 limit \$2$/)
+    expect(flights[1]).toEqual(['commit'])
+    // The row read behind the call is the one the call wrote.
+    expect(row).toMatchObject({ from_user_id: a, to_user_id: b, amount: '2.5', kind: 'transfer' })
+    expect(await me.tokens.balance('GEN')).toBe('7.5')
+  })
+
+  it('a read: begin, the set-up and the select in one flight, commit in a second', async () => {
+    const [a] = await createUsers(db().admin, 1)
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    recorder.reset()
+    await me.tokens.balances()
+    const flights = recorder.flights()
+    expect(flights.map((f) => f.length)).toEqual([3, 1])
+    expect(flights[0]![2]).toMatch(/from "public"\."token_balances" where/)
+  })
+
+  it('a refused transfer reports the RPC’s own error, rolls back, and leaves the balance as it was', async () => {
+    const [a, b] = await createUsers(db().admin, 2)
+    await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '1' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    recorder.reset()
+    // The read-back sent behind the refused call fails too (the transaction is aborted): the caller
+    // must see the refusal, not that.
+    await expectAvolveError(me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '5' }), InsufficientBalanceError, 'insufficient_balance')
+    expect(recorder.flights().at(-1)).toEqual(['rollback'])
+    expect(await me.tokens.balance('GEN')).toBe('1')
+    const { rows } = await db().admin.query('select count(*)::int as n from public.token_transactions where from_user_id = $1', [a])
+    expect(rows[0].n).toBe(0)
+  })
+
+  it('a retried key reads back the first row, in the same single flight', async () => {
+    const [a, b] = await createUsers(db().admin, 2)
+    await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    const input = { to: b!, tokenType: 'GEN' as const, amount: '3', idempotencyKey: crypto.randomUUID() }
+    const first = await me.tokens.transfer(input)
+    recorder.reset()
+    const again = await me.tokens.transfer(input)
+    expect(again).toEqual(first)
+    expect(recorder.flights().map((f) => f.length)).toEqual([4, 1])
+    expect(await me.tokens.balance('GEN')).toBe('7')
+  })
+
+  it('a mint reads its ledger row back in the same flight', async () => {
+    const [a] = await createUsers(db().admin, 1)
+    recorder.reset()
+    const row = await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '4' })
+    expect(row).toMatchObject({ to_user_id: a, amount: '4', kind: 'mint' })
+    expect(recorder.flights().map((f) => f.length)).toEqual([4, 1])
+  })
+})
+
+describe('when the set-up sent with the work fails', () => {
+  const role = `lonely_${process.pid}`
+  let lonely: AvolveDb
+
+  beforeAll(async () => {
+    // A login role that is no member of `authenticated`: switching to it fails in the set-up. It may
+    // read token_balances itself, so a statement of the work that ran after the rollback, outside
+    // the transaction, would succeed where one inside the aborted transaction fails.
+    await db().admin.query(`create role ${role} login password 'lonely'; grant usage on schema public to ${role}; grant select on public.token_balances to ${role}`)
+    const url = new URL(db().authenticatorUrl)
+    url.username = role
+    url.password = 'lonely'
+    lonely = createAvolveDb({ connection: url.toString(), pool: { max: 1 } })
+  })
+  afterAll(async () => {
+    await lonely.destroy()
+    await db().admin.query(`drop owned by ${role}; drop role ${role}`)
+  })
+
+  it('reports the set-up’s error, and the work never outlives the transaction it was sent into', async () => {
+    const [a] = await createUsers(db().admin, 1)
+    const me = await lonely.asUser({ sub: a!, role: 'authenticated' })
+    const outcomes: string[] = []
+    const failed = await me
+      .transaction(async (tx) => {
+        // Work that swallows its errors and goes on: its statements run inside the aborted transaction.
+        for (let i = 0; i < 3; i++) outcomes.push(await tx.tokens.balance('GEN').then(() => 'ran', () => 'failed'))
+      })
+      .then(() => undefined, (e: unknown) => e as Error)
+    expect(failed?.message).toMatch(/permission denied to set role "authenticated"/)
+    expect(outcomes).toEqual(['failed', 'failed', 'failed'])
+    const { rows } = await db().admin.query(`select count(*)::int as n from pg_stat_activity where usename = $1 and state like 'idle in transaction%'`, [role])
+    expect(rows[0].n).toBe(0)
+  })
+})
