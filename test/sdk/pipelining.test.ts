@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAvolveDb, InsufficientBalanceError, type AvolveDb } from '../../src/server.js'
 import { expectAvolveError } from '../support/expect-error.js'
@@ -87,6 +88,44 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
     const row = await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '4' })
     expect(row).toMatchObject({ to_user_id: a, amount: '4', kind: 'mint' })
     expect(recorder.flights().map((f) => f.length)).toEqual([4, 1])
+  })
+})
+
+describe('who pipelines', () => {
+  async function transferFlights(sdkUnderTest: AvolveDb): Promise<number[]> {
+    const [a, b] = await createUsers(db().admin, 2)
+    await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
+    const me = await sdkUnderTest.asUser({ sub: a!, role: 'authenticated' })
+    await me.tokens.balance('GEN') // the connection is made before the count starts
+    recorder.reset()
+    await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '1' })
+    return recorder.flights().map((f) => f.length)
+  }
+  const proxied = () => {
+    const url = new URL(db().authenticatorUrl)
+    url.host = `127.0.0.1:${recorder.port}`
+    return url.toString()
+  }
+
+  it('the SDK’s own pool with pipeline: false: one statement per flight, the read-back by the returned id', async () => {
+    const plain = createAvolveDb({ connection: proxied(), pool: { max: 1, pipeline: false } })
+    try {
+      expect(await transferFlights(plain)).toEqual([1, 1, 1, 1, 1])
+      expect(recorder.flights()[3]![0]).toMatch(/where "id" = \$1 limit \$2$/)
+    } finally {
+      await plain.destroy()
+    }
+  })
+
+  it('a pg Pool the app made with pipeline: true, like the SDK’s own', async () => {
+    const pool = new pg.Pool({ connectionString: proxied(), max: 1, pipeline: true })
+    const app = createAvolveDb({ connection: pool })
+    try {
+      expect(await transferFlights(app)).toEqual([4, 1])
+    } finally {
+      await app.destroy()
+      await pool.end()
+    }
   })
 })
 
