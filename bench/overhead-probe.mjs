@@ -63,8 +63,8 @@ const byHand = async () => {
     c.query("select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)", ['authenticated', '{}']),
     c.query('select public.transfer_tokens($1, $2, $3, $4, $5)', [ledgerRow.from_user_id, transfer.to, 'GEN', '12.5', key]),
     c.query('select * from public.token_transactions where "idempotency_key" = $1', [key]),
+    c.query('commit'),
   ])
-  await c.query('commit')
   c.release()
 }
 

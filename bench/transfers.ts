@@ -45,8 +45,8 @@ export async function sdkTransfers(db: BenchDatabase, users: string[], callers: 
 
 /**
  * How raw `pg` sends a transfer. `pipelined`: what the SDK sends, the way it sends it, written by hand
- * on a pipelining pool (begin, the set_config statement, the RPC and the read-back by idempotency key
- * in one flight; commit in a second), the Node floor of the SDK's path. `one at a time`: the same job
+ * on a pipelining pool (begin, the set_config statement, the RPC, the read-back by idempotency key and
+ * commit, in one flight), the Node floor of the SDK's path. `one at a time`: the same job
  * as code usually writes it, awaiting each statement (begin, set-up, RPC, read-back by id, commit).
  */
 export type RawStyle = 'pipelined' | 'one at a time'
@@ -64,14 +64,14 @@ export async function rawTransfers(db: BenchDatabase, users: string[], callers: 
       const c = await pool.connect()
       try {
         if (style === 'pipelined') {
-          await Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f]]), c.query(TRANSFER, args), c.query(readBackByKey, [key, 1])])
+          await Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f]]), c.query(TRANSFER, args), c.query(readBackByKey, [key, 1]), c.query('commit')])
         } else {
           await c.query('begin')
           await c.query(SETUP, ['authenticated', claims[f]])
           const { rows } = await c.query<{ result: string }>(TRANSFER, args)
           await c.query(readBackById, [rows[0]!.result, 1])
+          await c.query('commit')
         }
-        await c.query('commit')
       } catch (e) {
         await c.query('rollback').catch(() => {})
         throw e
@@ -86,7 +86,7 @@ export async function rawTransfers(db: BenchDatabase, users: string[], callers: 
 
 /**
  * The engine's limit: pgbench (C, libpq) running the same statements with the same number of
- * clients, sent the way the SDK sends them (the first four in one pipeline, then commit).
+ * clients, sent the way the SDK sends them (all five in one pipeline).
  */
 export async function pgbenchTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number): Promise<{ perSecond: number; version: string }> {
   const pgbench = ensureCommand('pgbench', 'postgresql-client')
@@ -111,8 +111,8 @@ export async function pgbenchTransfers(db: BenchDatabase, users: string[], calle
       `SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', (SELECT id FROM bench.users WHERE i = :f), 'role', 'authenticated')::text, true);`,
       `SELECT public.transfer_tokens((SELECT id FROM bench.users WHERE i = :f), (SELECT id FROM bench.users WHERE i = :t), 'GEN', 1, ${key});`,
       readBackByKey.replace('$1', key).replace('$2', '1') + ';',
-      '\\endpipeline',
       'COMMIT;',
+      '\\endpipeline',
     ].join('\n') + '\n',
   )
   const url = new URL(db.apiUrl)

@@ -31,7 +31,7 @@ export function performanceSection(r: Results): string {
     }
     if (control?.rawOneAtATime) {
       lines.push(
-        `Pipelining: the SDK sends begin, the set-up, the RPC and the read-back in one flight and commit in a second; raw \`pg\` and pgbench above do the same. Raw \`pg\` awaiting each of the five statements, as code usually does, made ${f(control.rawOneAtATime.median)} transfers/s at 16 callers: the SDK makes ${f(control.sdkOverRawOneAtATime, 2)} of that.`,
+        `Pipelining: the SDK sends begin, the set-up, the RPC, the read-back and commit in one flight; raw \`pg\` and pgbench above do the same. Raw \`pg\` awaiting each of the five statements, as code usually does, made ${f(control.rawOneAtATime.median)} transfers/s at 16 callers: the SDK makes ${f(control.sdkOverRawOneAtATime, 2)} of that.`,
         '',
       )
     }

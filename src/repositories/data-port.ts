@@ -53,6 +53,12 @@ export interface DataPort {
    * deprecates queueing a query behind another) and over HTTP (each request its own transaction).
    */
   readonly pipelines: boolean
+  /**
+   * Says the work will send no more statements. A unit of work that may end early (idempotent work
+   * on a pipelining connection, not inside transaction()) sends its commit right behind them, so the
+   * whole unit is one round trip; elsewhere it does nothing.
+   */
+  sentAll(): void
   call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>>
   /** Rows as the database sent them, exact values as text (see row-codec.ts). */
   select(query: SelectQuery): Promise<Array<Record<string, unknown>>>

@@ -2,6 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAvolveDb, InsufficientBalanceError, type AvolveDb } from '../../src/server.js'
 import { expectAvolveError } from '../support/expect-error.js'
+import { KyselyDataPort } from '../../src/adapters/kysely/kysely-data-port.js'
 import { FlightRecorder } from '../support/flight-recorder.js'
 import { createUsers } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'
@@ -26,20 +27,20 @@ afterAll(async () => {
 })
 
 describe('round trips on the SDK’s own pool (pipelined)', () => {
-  it('a transfer: begin, the set-up, the RPC and the read-back by key in one flight, commit in a second', async () => {
+  it('a transfer: begin, the set-up, the RPC, the read-back by key and commit, all in one flight', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
     const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
     recorder.reset()
     const row = await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '2.5' })
     const flights = recorder.flights()
-    expect(flights).toHaveLength(2)
-    expect(flights[0]).toHaveLength(4)
+    expect(flights).toHaveLength(1)
+    expect(flights[0]).toHaveLength(5)
     expect(flights[0]![0]).toBe('begin')
     expect(flights[0]![1]).toMatch(SETUP)
     expect(flights[0]![2]).toMatch(/^select public\.transfer_tokens\(/)
     expect(flights[0]![3]).toMatch(/from "public"\."token_transactions" where "idempotency_key" = \$1 limit \$2$/)
-    expect(flights[1]).toEqual(['commit'])
+    expect(flights[0]![4]).toBe('commit')
     // The row read behind the call is the one the call wrote.
     expect(row).toMatchObject({ from_user_id: a, to_user_id: b, amount: '2.5', kind: 'transfer' })
     expect(await me.tokens.balance('GEN')).toBe('7.5')
@@ -55,15 +56,15 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
     expect(flights[0]![2]).toMatch(/from "public"\."token_balances" where/)
   })
 
-  it('a refused transfer reports the RPC’s own error, rolls back, and leaves the balance as it was', async () => {
+  it('a refused transfer reports the RPC’s own error, commits nothing, and leaves the balance as it was', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '1' })
     const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
     recorder.reset()
-    // The read-back sent behind the refused call fails too (the transaction is aborted): the caller
-    // must see the refusal, not that.
+    // The read-back sent behind the refused call fails too (the transaction is aborted), and the
+    // commit behind it ends the transaction as a rollback: the caller must see the refusal.
     await expectAvolveError(me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '5' }), InsufficientBalanceError, 'insufficient_balance')
-    expect(recorder.flights().at(-1)).toEqual(['rollback'])
+    expect(recorder.flights().map((f) => f.length)).toEqual([5])
     expect(await me.tokens.balance('GEN')).toBe('1')
     const { rows } = await db().admin.query('select count(*)::int as n from public.token_transactions where from_user_id = $1', [a])
     expect(rows[0].n).toBe(0)
@@ -78,7 +79,7 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
     recorder.reset()
     const again = await me.tokens.transfer(input)
     expect(again).toEqual(first)
-    expect(recorder.flights().map((f) => f.length)).toEqual([4, 1])
+    expect(recorder.flights().map((f) => f.length)).toEqual([5])
     expect(await me.tokens.balance('GEN')).toBe('7')
   })
 
@@ -87,7 +88,25 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
     recorder.reset()
     const row = await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '4' })
     expect(row).toMatchObject({ to_user_id: a, amount: '4', kind: 'mint' })
-    expect(recorder.flights().map((f) => f.length)).toEqual([4, 1])
+    expect(recorder.flights().map((f) => f.length)).toEqual([5])
+  })
+
+  it('inside transaction(), a transfer does not end the transaction: abandoning it undoes the transfer', async () => {
+    const [a, b] = await createUsers(db().admin, 2)
+    await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    recorder.reset()
+    const abandoned = await me
+      .transaction(async (tx) => {
+        await tx.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '4' })
+        throw new Error('abandon')
+      })
+      .then(() => undefined, (e: unknown) => e as Error)
+    expect(abandoned?.message).toMatch(/abandon/)
+    const sent = recorder.flights().flat()
+    expect(sent).not.toContain('commit')
+    expect(sent.at(-1)).toBe('rollback')
+    expect(await me.tokens.balance('GEN')).toBe('10')
   })
 })
 
@@ -121,11 +140,22 @@ describe('who pipelines', () => {
     const pool = new pg.Pool({ connectionString: proxied(), max: 1, pipeline: true })
     const app = createAvolveDb({ connection: pool })
     try {
-      expect(await transferFlights(app)).toEqual([4, 1])
+      expect(await transferFlights(app)).toEqual([5])
     } finally {
       await app.destroy()
       await pool.end()
     }
+  })
+})
+
+describe('a port whose unit has sent its commit', () => {
+  it('refuses any further statement rather than run it outside the transaction', async () => {
+    const sent: string[] = []
+    const conn = { executeQuery: async (q: { sql: string }) => (sent.push(q.sql), { rows: [] }) }
+    const port = new KyselyDataPort(conn as never, null, true, () => sent.push('commit'))
+    port.sentAll()
+    await expect(port.select({ relation: 'token_types', where: [], orderBy: [] })).rejects.toThrow(/already sent its commit/)
+    expect(sent).toEqual(['commit'])
   })
 })
 

@@ -18,8 +18,8 @@ export interface AvolveDbOptions {
   jwt?: JwtVerification
   /**
    * Pool settings, when `connection` is a connection string (default: at most 10 connections, and
-   * `pipeline: true`: a unit of work sends its opening statements in one flight rather than one
-   * round trip each; set `pipeline: false` for a proxy that cannot take pipelined requests).
+   * `pipeline: true`: a unit of work sends its statements in flights rather than one round trip
+   * each, a transfer in one; set `pipeline: false` for a proxy that cannot take pipelined requests).
    */
   pool?: Omit<pg.PoolConfig, 'connectionString'>
   /** Retries of transient failures (default: 5 attempts, 25 ms to 1 s jittered backoff); false disables them. */

@@ -69,16 +69,29 @@ function parametersOf(query: SelectQuery): unknown[] {
 
 const statements = new Map<string, FixedStatement>()
 
+const ended: QueryRunner = {
+  executeQuery: () => Promise.reject(new Error('this unit of work has already sent its commit (sentAll() was called): send every statement before calling it')),
+}
+
 /**
  * DataPort over one Kysely connection inside a transaction. Identifiers come only from the generated
  * column list; every value is a bound parameter.
  */
 export class KyselyDataPort implements DataPort {
   constructor(
-    private readonly conn: QueryRunner,
+    private conn: QueryRunner,
     readonly userId: string | null,
     readonly pipelines: boolean,
+    /** Sends the unit's commit now, where the unit may end early; see DataPort.sentAll. */
+    private readonly endEarly?: () => void,
   ) {}
+
+  sentAll(): void {
+    if (!this.endEarly) return
+    this.endEarly()
+    // Anything sent after the commit would run outside the transaction, as the login role.
+    this.conn = ended
+  }
 
   call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>> {
     const call = kyselyRpc[fn] as (db: QueryRunner, a: RpcArgs<F>) => Promise<RpcReturns<F>>

@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely'
+import { CompiledQuery, type QueryResult } from 'kysely'
 import { ConstraintViolationError, NotAuthenticatedError, TransientError } from '../../errors/avolve-error.js'
 import { withUnknownOutcome } from '../../errors/unknown-outcome.js'
 import type { ConnectionSource, QueryRunner } from './connection-source.js'
@@ -22,7 +22,9 @@ const SETUP = `select set_config('role', $1, true), set_config('request.jwt.clai
  * Runs each unit of work in one transaction as the request's role, the way PostgREST runs a request:
  * `begin`, then one statement of transaction-local settings (the role, and the claims that
  * auth.uid()/auth.jwt() read), then the work, then `commit`. On a pipelining connection (the SDK's
- * own pool) the first three are sent together, so the set-up costs no round trip of its own.
+ * own pool) the first three are sent together, so the set-up costs no round trip of its own, and
+ * idempotent work that has sent all its statements (DataPort.sentAll) has its commit sent right
+ * behind them: a transfer is one round trip.
  * Nothing outlives the transaction, so a transaction-mode pooler (Supavisor, PgBouncer) can hand the
  * connection to anyone next.
  *
@@ -49,18 +51,30 @@ export class TransactionRunner implements UnitOfWork {
       try {
         return await this.connections.withConnection(async (conn) => {
           phase = 'work'
-          const port = new KyselyDataPort(conn, this.identity.userId, this.connections.pipelined)
-          try {
-            const result = this.connections.pipelined ? await pipelinedWork(conn, this.setup, work, port) : await sequentialWork(conn, this.setup, work, port)
+          const pipelined = this.connections.pipelined
+          // Commit sent early, right behind the work's last statements (DataPort.sentAll). Only for
+          // idempotent work: a connection lost after it leaves the outcome unknown, and such work
+          // is safe to retry. transaction() runs as not idempotent, so the work inside it never ends it.
+          let committed: Promise<QueryResult<{ command?: string }>> | undefined
+          const endEarly = pipelined && options.idempotent ? () => {
             phase = 'commit'
-            const { rows } = await conn.executeQuery<{ command?: string }>(COMMIT)
+            committed = conn.executeQuery<{ command?: string }>(COMMIT)
+            committed.catch(ignore)
+          } : undefined
+          const port = new KyselyDataPort(conn, this.identity.userId, pipelined, endEarly)
+          try {
+            const result = pipelined ? await pipelinedWork(conn, this.setup, work, port) : await sequentialWork(conn, this.setup, work, port)
+            phase = 'commit'
+            const { rows } = await (committed ?? conn.executeQuery<{ command?: string }>(COMMIT))
             // PostgreSQL answers COMMIT with ROLLBACK when a statement failed earlier in the
             // transaction (work that caught an error and went on): nothing was committed.
             if (rows[0]?.command === 'ROLLBACK') throw new RolledBackError()
             return result
           } catch (error) {
-            // After a failed statement the transaction is aborted; roll it back so the connection is clean.
-            if (phase === 'work') await conn.executeQuery(ROLLBACK).catch(() => {})
+            // After a failed statement the transaction is aborted; roll it back so the connection is
+            // clean. A commit already sent ends it either way: it only has to have answered.
+            if (committed) await committed.catch(ignore)
+            else if (phase === 'work') await conn.executeQuery(ROLLBACK).catch(ignore)
             throw error
           }
         })

@@ -39,6 +39,9 @@ function orValue(value: string): string {
 export class SupabaseDataPort implements DataPort {
   readonly pipelines = false
 
+  // Each request is its own transaction: there is nothing to end early.
+  sentAll(): void {}
+
   constructor(
     private readonly supabase: SupabaseClient<any, any, any>,
     readonly userId: string | null,

@@ -31,13 +31,14 @@ export async function rowById<T>(port: DataPort, relation: RelationName, id: str
  * Runs `call`, a function that writes one row of `relation` and returns its id, and reads that row
  * back by a unique value the caller chose before the call (an idempotency key). Where the port
  * pipelines, the read is sent right behind the call, so the two cost one round trip; the read sees
- * the row because it runs after the call in the same transaction. Elsewhere it reads by the
- * returned id once the call has answered.
+ * the row because it runs after the call in the same transaction. Where the unit may end early, its
+ * commit goes in the same flight too. Elsewhere it reads by the returned id once the call has answered.
  */
 export async function callReadingBack<T>(port: DataPort, relation: RelationName, unique: { column: string; value: string }, call: () => Promise<string>): Promise<T> {
   if (!port.pipelines) return rowById<T>(port, relation, await call())
   const called = call()
   const read = port.select(rowWhere(relation, unique.column, unique.value))
+  port.sentAll()
   // When the call fails, so does the read behind it (the transaction is aborted): the call's error
   // is the one to report, and the read's is handled here rather than left unhandled.
   read.catch(ignore)
