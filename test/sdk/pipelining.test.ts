@@ -46,14 +46,15 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
     expect(await me.tokens.balance('GEN')).toBe('7.5')
   })
 
-  it('a read: begin, the set-up and the select in one flight, commit in a second', async () => {
+  it('a read: begin, the set-up, the select and commit, all in one flight', async () => {
     const [a] = await createUsers(db().admin, 1)
     const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
     recorder.reset()
     await me.tokens.balances()
     const flights = recorder.flights()
-    expect(flights.map((f) => f.length)).toEqual([3, 1])
+    expect(flights.map((f) => f.length)).toEqual([4])
     expect(flights[0]![2]).toMatch(/from "public"\."token_balances" where/)
+    expect(flights[0]![3]).toBe('commit')
   })
 
   it('a refused transfer reports the RPC’s own error, commits nothing, and leaves the balance as it was', async () => {

@@ -11,6 +11,7 @@ import { decodeRow } from '../row-codec.js'
 import { actingUser } from './acting-user.js'
 import { pageOf } from './paging.js'
 import { rowById } from './row-by-id.js'
+import { onlySelect } from './only-select.js'
 
 const newestFirst = [
   { column: 'created_at', descending: true },
@@ -60,7 +61,7 @@ export class PortConsentRepository implements ConsentRepository {
     if (o.until) filters.push({ column: 'created_at', op: 'lt', value: o.until })
     const rows = await this.work.run(
       (port) =>
-        port.select({
+        onlySelect(port, {
           relation: 'user_consent',
           where: [[{ column: 'user_id', op: 'eq', value: actingUser(port, this.userId) }, ...filters]],
           ...(o.cursor ? { after: { timeColumn: 'created_at', at: o.cursor.at, idColumn: 'id', id: o.cursor.id } } : {}),
@@ -80,7 +81,7 @@ export class PortConsentRepository implements ConsentRepository {
     const input = parseInput(recordConsentInputSchema.pick({ interactionType: true }), { interactionType }, 'interaction type')
     const rows = await this.work.run(
       (port) =>
-        port.select({
+        onlySelect(port, {
           relation: 'user_consent',
           where: [
             [
@@ -101,7 +102,7 @@ export class PortConsentRepository implements ConsentRepository {
     const consentId = parseInput(uuidSchema, id, 'consent id')
     const rows = await this.work.run(
       (port) =>
-        port.select({
+        onlySelect(port, {
           relation: 'consent_history',
           where: [
             [

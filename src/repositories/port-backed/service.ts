@@ -5,6 +5,7 @@ import { uuidSchema } from '../../schemas/primitives.js'
 import { mintInputSchema, serviceTransferInputSchema, type MintInput, type ServiceTransferInput } from '../../schemas/tokens.js'
 import type { ConsentRepository } from '../consent-repository.js'
 import type { UnitOfWork } from '../data-port.js'
+import { onlySelect } from './only-select.js'
 import type { TokenTransaction } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import type { TokenRepository } from '../token-repository.js'
@@ -91,7 +92,7 @@ export class PortUserStats {
   async get(userId: string): Promise<UserStats | null> {
     const id = parseInput(uuidSchema, userId, 'user id')
     const [row] = await this.work.run(
-      (port) => port.select({ relation: 'private.user_stats', where: [[{ column: 'user_id', op: 'eq', value: id }]], orderBy: [], limit: 1 }),
+      (port) => onlySelect(port, { relation: 'private.user_stats', where: [[{ column: 'user_id', op: 'eq', value: id }]], orderBy: [], limit: 1 }),
       { idempotent: true },
     )
     return row ? decodeRow<UserStats>('private.user_stats', row) : null

@@ -3,6 +3,7 @@ import { parseInput } from '../../errors/validation.js'
 import type { TokenCode } from '../../generated/vocabularies.js'
 import { tokenCodeSchema } from '../../schemas/tokens.js'
 import type { UnitOfWork } from '../data-port.js'
+import { onlySelect } from './only-select.js'
 import type { TokenType, TokenTypeNode, TokenTypeRow } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import { catalogTree, shapeCatalog } from '../token-catalog-shape.js'
@@ -13,7 +14,7 @@ export class PortTokenTypeCatalog implements TokenTypeCatalog {
   constructor(private readonly work: UnitOfWork) {}
 
   async list(): Promise<TokenType[]> {
-    const rows = await this.work.run((port) => port.select({ relation: 'token_types', where: [[]], orderBy: [{ column: 'code', descending: false }] }), {
+    const rows = await this.work.run((port) => onlySelect(port, { relation: 'token_types', where: [[]], orderBy: [{ column: 'code', descending: false }] }), {
       idempotent: true,
     })
     return shapeCatalog(rows.map((r) => decodeRow<TokenTypeRow>('token_types', r)))

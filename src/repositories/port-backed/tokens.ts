@@ -10,6 +10,7 @@ import type { TokenRepository } from '../token-repository.js'
 import { actingUser } from './acting-user.js'
 import { pageOf } from './paging.js'
 import { callReadingBack } from './row-by-id.js'
+import { onlySelect } from './only-select.js'
 
 /** A random UUID where the platform has one (Node 19+, browsers). */
 export function newIdempotencyKey(): string {
@@ -31,7 +32,7 @@ export class PortTokenRepository implements TokenRepository {
   async balances(): Promise<TokenBalance[]> {
     const rows = await this.work.run(
       (port) =>
-        port.select({
+        onlySelect(port, {
           relation: 'token_balances',
           where: [[{ column: 'user_id', op: 'eq', value: actingUser(port, this.userId) }]],
           orderBy: [{ column: 'token_type', descending: false }],
@@ -45,7 +46,7 @@ export class PortTokenRepository implements TokenRepository {
     const code = parseInput(tokenCodeSchema, tokenType, 'token type')
     const rows = await this.work.run(
       (port) =>
-        port.select({
+        onlySelect(port, {
           relation: 'token_balances',
           where: [
             [
@@ -99,7 +100,7 @@ export class PortTokenRepository implements TokenRepository {
     ]
     const rows = await this.work.run(
       (port) =>
-        port.select({
+        onlySelect(port, {
           relation: 'token_transactions',
           // Sent or received: two index-backed branches rather than one OR that no index serves.
           where: [side('from_user_id', actingUser(port, this.userId)), side('to_user_id', actingUser(port, this.userId))],
