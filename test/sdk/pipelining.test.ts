@@ -2,7 +2,11 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAvolveDb, InsufficientBalanceError, type AvolveDb } from '../../src/server.js'
 import { expectAvolveError } from '../support/expect-error.js'
+import type { ConnectionSource } from '../../src/adapters/kysely/connection-source.js'
 import { KyselyDataPort } from '../../src/adapters/kysely/kysely-data-port.js'
+import { TransactionRunner } from '../../src/adapters/kysely/transaction-runner.js'
+import { TransientError } from '../../src/errors/avolve-error.js'
+import { onlySelect } from '../../src/repositories/port-backed/only-select.js'
 import { FlightRecorder } from '../support/flight-recorder.js'
 import { createUsers } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'
@@ -193,5 +197,49 @@ describe('when the set-up sent with the work fails', () => {
     expect(outcomes).toEqual(['failed', 'failed', 'failed'])
     const { rows } = await db().admin.query(`select count(*)::int as n from pg_stat_activity where usename = $1 and state like 'idle in transaction%'`, [role])
     expect(rows[0].n).toBe(0)
+  })
+})
+
+describe('a commit lost on the way, sent right behind the work', () => {
+  // A connection that answers everything but the commit, which it loses as a dropped socket would.
+  const source = (sent: string[]): ConnectionSource => ({
+    pipelined: true,
+    withConnection: (fn) =>
+      fn({
+        executeQuery: async (q: { sql: string }) => {
+          sent.push(q.sql)
+          if (q.sql === 'commit') throw new Error('Connection terminated unexpectedly')
+          return { rows: q.sql.includes('record_consent') ? [{ result: crypto.randomUUID() }] : [] } as never
+        },
+      }),
+  })
+  const runnerOf = (sent: string[]) => new TransactionRunner(source(sent), { role: 'authenticated', claims: { sub: 'u' }, userId: 'u' }, { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 })
+
+  it('leaves a read’s outcome known: a select changes nothing', async () => {
+    const sent: string[] = []
+    const error = await runnerOf(sent)
+      .run((port) => onlySelect(port, { relation: 'token_types', where: [[]], orderBy: [] }), { idempotent: true })
+      .then(() => undefined, (e: unknown) => e as TransientError)
+    expect(sent.at(-1)).toBe('commit')
+    expect(error).toBeInstanceOf(TransientError)
+    expect(error?.code).toBe('connection_lost')
+    expect(error?.outcomeUnknown).toBeFalsy()
+  })
+
+  it('marks a call’s outcome unknown: the commit may have been applied', async () => {
+    const sent: string[] = []
+    const error = await runnerOf(sent)
+      .run(
+        async (port) => {
+          const id = port.call('record_consent', { p_user_id: 'u', p_interaction_type: 'data_sharing', p_terms: ['t'] })
+          port.sentAll()
+          return await id
+        },
+        { idempotent: true },
+      )
+      .then(() => undefined, (e: unknown) => e as TransientError)
+    expect(sent.at(-1)).toBe('commit')
+    expect(error?.code).toBe('connection_lost')
+    expect(error?.outcomeUnknown).toBe(true)
   })
 })

@@ -78,6 +78,9 @@ const ended: QueryRunner = {
  * column list; every value is a bound parameter.
  */
 export class KyselyDataPort implements DataPort {
+  /** Whether the work called a function: selects alone change nothing, whatever became of the commit. */
+  wrote = false
+
   constructor(
     private conn: QueryRunner,
     readonly userId: string | null,
@@ -94,6 +97,7 @@ export class KyselyDataPort implements DataPort {
   }
 
   call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>> {
+    this.wrote = true
     const call = kyselyRpc[fn] as (db: QueryRunner, a: RpcArgs<F>) => Promise<RpcReturns<F>>
     return call(this.conn, args)
   }

@@ -48,6 +48,7 @@ export class TransactionRunner implements UnitOfWork {
     for (let attempt = 1; ; attempt++) {
       this.assertNotExpired()
       let phase = 'connect' as Phase
+      let port: KyselyDataPort | undefined
       try {
         return await this.connections.withConnection(async (conn) => {
           phase = 'work'
@@ -61,7 +62,7 @@ export class TransactionRunner implements UnitOfWork {
             committed = conn.executeQuery<{ command?: string }>(COMMIT)
             committed.catch(ignore)
           } : undefined
-          const port = new KyselyDataPort(conn, this.identity.userId, pipelined, endEarly)
+          port = new KyselyDataPort(conn, this.identity.userId, pipelined, endEarly)
           try {
             const result = pipelined ? await pipelinedWork(conn, this.setup, work, port) : await sequentialWork(conn, this.setup, work, port)
             phase = 'commit'
@@ -80,7 +81,9 @@ export class TransactionRunner implements UnitOfWork {
         })
       } catch (raw) {
         const error = mapDriverError(raw, this.identity.role)
-        const unknownOutcome = phase === 'commit' && isConnectionLoss(error)
+        // A read whose commit was lost has changed nothing: only work that called a function can
+        // have been applied unseen.
+        const unknownOutcome = phase === 'commit' && port?.wrote !== false && isConnectionLoss(error)
         const retryable = error instanceof TransientError && autoRetriedCodes.has(error.code) && (!unknownOutcome || options.idempotent)
         if (!retryable || attempt >= this.retry.maxAttempts) throw unknownOutcome ? withUnknownOutcome(error, LOST_COMMIT) : error
         await sleep(backoffDelay(attempt, this.retry))
