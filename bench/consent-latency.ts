@@ -5,6 +5,7 @@ import { supabaseAs } from '../test/support/supabase-session.js'
 import { signUserToken, testJwtSecret } from '../test/support/tokens.js'
 import type { BenchDatabase } from './lib/environment.js'
 import { latencies } from './lib/load.js'
+import { inOneWrite } from './lib/one-write.js'
 import { client as clientSdk, server } from './lib/sdk.js'
 
 const readBack = `select ${selectedColumns('user_consent').map((c) => (c.asText ? `"${c.name}"::text as "${c.name}"` : `"${c.name}"`)).join(', ')} from "public"."user_consent" where "id" = $1 limit $2`
@@ -12,7 +13,7 @@ const selectParam = selectedColumns('user_consent').map((c) => (c.asText ? `${c.
 
 /**
  * record_consent, one caller, through the SDK's server path and through raw `pg` sending the same
- * statements the same way: begin, the set-up and the RPC in one flight (a pipelining pool), then the
+ * statements the same way: begin, the set-up and the RPC in one flight and one write (a pipelining pool), then the
  * read-back by the returned id, then commit.
  */
 export async function consentServerLatency(db: BenchDatabase, user: string, count: number) {
@@ -26,11 +27,13 @@ export async function consentServerLatency(db: BenchDatabase, user: string, coun
     const viaRaw = await latencies(count, async () => {
       const c = await pool.connect()
       try {
-        const [, , { rows }] = await Promise.all([
-          c.query('begin'),
-          c.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, ['authenticated', claims]),
-          c.query<{ result: string }>('select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]) as result', [user, 'data_sharing', ['bench-terms']]),
-        ])
+        const [, , { rows }] = await inOneWrite(c, () =>
+          Promise.all([
+            c.query('begin'),
+            c.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, ['authenticated', claims]),
+            c.query<{ result: string }>('select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]) as result', [user, 'data_sharing', ['bench-terms']]),
+          ]),
+        )
         await c.query(readBack, [rows[0]!.result, 1])
         await c.query('commit')
       } finally {

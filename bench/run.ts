@@ -30,7 +30,7 @@ const rounds = quick ? 2 : 6
  * over five rounds there, as much as the margin the target allows, so that level gets more rounds:
  * ten, two cycles of the order of its five contenders (an odd number is balanced every 2n rounds).
  */
-const targetRounds = quick ? rounds : 10
+const targetRounds = quick ? rounds : 12
 const seconds = quick ? 2 : 5
 const only = flags.only?.split(',')
 const wants = (section: string) => !only || only.includes(section)
@@ -46,6 +46,9 @@ interface TransferRow {
   /** The noise control (16 callers): raw pg run a second time in each round. */
   rawAgain?: Summary
   rawOverRawAgain?: number
+  /** 16 callers: raw pg pipelined as pg sends by default, each statement in a write of its own. */
+  rawWritePerStatement?: Summary
+  sdkOverRawWritePerStatement?: number
   /** 16 callers: raw pg awaiting each statement, as code usually does; what the SDK's pipelining saves. */
   rawOneAtATime?: Summary
   sdkOverRawOneAtATime?: number
@@ -91,7 +94,7 @@ async function main() {
         // measure the machine's own noise, against which the SDK/raw ratio is read.
         const control = callers === 16
         const levelRounds = control ? targetRounds : rounds
-        const samples = { sdk: [] as number[], raw: [] as number[], rawAgain: [] as number[], rawOneAtATime: [] as number[], pgbench: [] as number[], sdkCpu: [] as number[], rawCpu: [] as number[] }
+        const samples = { sdk: [] as number[], raw: [] as number[], rawAgain: [] as number[], rawWritePerStatement: [] as number[], rawOneAtATime: [] as number[], pgbench: [] as number[], sdkCpu: [] as number[], rawCpu: [] as number[] }
         for (let r = 1; r <= levelRounds; r++) {
           progress(`${callers} callers, round ${r}/${levelRounds}`)
           await inRoundOrder(r, [
@@ -100,6 +103,7 @@ async function main() {
             ...(control
               ? [
                   async () => void samples.rawAgain.push((await rawTransfers(db, users, callers, seconds)).perSecond),
+                  async () => void samples.rawWritePerStatement.push((await rawTransfers(db, users, callers, seconds, 'a write per statement')).perSecond),
                   async () => void samples.rawOneAtATime.push((await rawTransfers(db, users, callers, seconds, 'one at a time')).perSecond),
                 ]
               : []),
@@ -112,6 +116,7 @@ async function main() {
         }
         const s = { sdk: summarize(samples.sdk), raw: summarize(samples.raw), pgbench: summarize(samples.pgbench) }
         const rawAgain = control ? summarize(samples.rawAgain) : undefined
+        const rawWritePerStatement = control ? summarize(samples.rawWritePerStatement) : undefined
         const rawOneAtATime = control ? summarize(samples.rawOneAtATime) : undefined
         const cpu = { sdk: round(summarize(samples.sdkCpu).median, 0), raw: round(summarize(samples.rawCpu).median, 0) }
         table[callers] = {
@@ -120,6 +125,7 @@ async function main() {
           rawOverPgbench: round(s.raw.median / s.pgbench.median, 3),
           nodeCpuMicrosPerTransfer: { ...cpu, sdkExtra: cpu.sdk - cpu.raw },
           ...(rawAgain ? { rawAgain, rawOverRawAgain: round(s.raw.median / rawAgain.median, 3) } : {}),
+          ...(rawWritePerStatement ? { rawWritePerStatement, sdkOverRawWritePerStatement: round(s.sdk.median / rawWritePerStatement.median, 3) } : {}),
           ...(rawOneAtATime ? { rawOneAtATime, sdkOverRawOneAtATime: round(s.sdk.median / rawOneAtATime.median, 3) } : {}),
         }
       }
@@ -129,6 +135,7 @@ async function main() {
         Object.entries(table).map(([c, t]) => [c, span(t.sdk), span(t.raw), span(t.pgbench), t.sdkOverRaw.toFixed(2), t.rawOverPgbench.toFixed(2), `${t.nodeCpuMicrosPerTransfer.sdk} / ${t.nodeCpuMicrosPerTransfer.raw}`]),
       )
       if (table[16]?.rawAgain) console.log(`  noise control, 16 callers: raw pg run twice per round, ${span(table[16].raw)} vs ${span(table[16].rawAgain)}: ratio ${table[16].rawOverRawAgain!.toFixed(3)}`)
+      if (table[16]?.rawWritePerStatement) console.log(`  raw pg pipelined, a write per statement (pg's default), 16 callers: ${span(table[16].rawWritePerStatement)}; the SDK makes ${table[16].sdkOverRawWritePerStatement!.toFixed(3)} of it`)
       if (table[16]?.rawOneAtATime) console.log(`  raw pg awaiting each statement, 16 callers: ${span(table[16].rawOneAtATime)}; the SDK makes ${table[16].sdkOverRawOneAtATime!.toFixed(3)} of it`)
       results.transfers = table
       if (table[16]) {

@@ -9,6 +9,7 @@ import { selectedColumns } from '../src/repositories/row-codec.js'
 import { ensureCommand } from '../test/support/system-tools.js'
 import type { BenchDatabase } from './lib/environment.js'
 import { throughput } from './lib/load.js'
+import { inOneWrite } from './lib/one-write.js'
 
 const run = promisify(execFile)
 const columns = selectedColumns('token_transactions').map((c) => (c.asText ? `"${c.name}"::text as "${c.name}"` : `"${c.name}"`)).join(', ')
@@ -44,16 +45,18 @@ export async function sdkTransfers(db: BenchDatabase, users: string[], callers: 
 }
 
 /**
- * How raw `pg` sends a transfer. `pipelined`: what the SDK sends, the way it sends it, written by hand
- * on a pipelining pool (begin, the set_config statement, the RPC, the read-back by idempotency key and
- * commit, in one flight), the Node floor of the SDK's path. `one at a time`: the same job
- * as code usually writes it, awaiting each statement (begin, set-up, RPC, read-back by id, commit).
+ * How raw `pg` sends a transfer. `one write per flight`: what the SDK sends, the way it sends it,
+ * written by hand on a pipelining pool (begin, the set_config statement, the RPC, the read-back by
+ * idempotency key and commit, in one flight, handed to the socket in one write through
+ * `client.connection.stream`), the Node floor of the SDK's path. `a write per statement`: the same
+ * flight as pg sends it by default, each statement written as it is issued. `one at a time`: the same
+ * job as code usually writes it, awaiting each statement (begin, set-up, RPC, read-back by id, commit).
  */
-export type RawStyle = 'pipelined' | 'one at a time'
+export type RawStyle = 'one write per flight' | 'a write per statement' | 'one at a time'
 
 /** The same job through raw `pg`, with the same pool size, in `style`. */
-export async function rawTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number, style: RawStyle = 'pipelined') {
-  const pool = new pg.Pool({ connectionString: db.apiUrl, max: callers, pipeline: style === 'pipelined' })
+export async function rawTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number, style: RawStyle = 'one write per flight') {
+  const pool = new pg.Pool({ connectionString: db.apiUrl, max: callers, pipeline: style !== 'one at a time' })
   pool.on('error', () => {})
   const claims = users.map((sub) => JSON.stringify({ sub, role: 'authenticated' }))
   try {
@@ -63,8 +66,9 @@ export async function rawTransfers(db: BenchDatabase, users: string[], callers: 
       const args = [users[f], users[t], 'GEN', '1', key]
       const c = await pool.connect()
       try {
-        if (style === 'pipelined') {
-          await Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f]]), c.query(TRANSFER, args), c.query(readBackByKey, [key, 1]), c.query('commit')])
+        if (style !== 'one at a time') {
+          const flight = () => Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f]]), c.query(TRANSFER, args), c.query(readBackByKey, [key, 1]), c.query('commit')])
+          await (style === 'one write per flight' ? inOneWrite(c, flight) : flight())
         } else {
           await c.query('begin')
           await c.query(SETUP, ['authenticated', claims[f]])

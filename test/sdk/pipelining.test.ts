@@ -154,6 +154,45 @@ describe('who pipelines', () => {
   })
 })
 
+describe('writes per flight', () => {
+  /** A pipelining pool whose sockets count the writes they hand to the operating system. */
+  function countingPool(): { pool: pg.Pool; writes: () => number } {
+    let writes = 0
+    const pool = new pg.Pool({ connectionString: db().authenticatorUrl, max: 1, pipeline: true })
+    pool.on('connect', (client) => {
+      const stream = client.connection.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void }
+      for (const method of ['_write', '_writev'] as const) {
+        const original = stream[method].bind(stream)
+        stream[method] = (...args: unknown[]) => {
+          writes++
+          original(...args)
+        }
+      }
+    })
+    return { pool, writes: () => writes }
+  }
+
+  it('a transfer’s five statements leave in one write, and a read’s four in one', async () => {
+    const { pool, writes } = countingPool()
+    const app = createAvolveDb({ connection: pool })
+    try {
+      const [a, b] = await createUsers(db().admin, 2)
+      await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
+      const me = await app.asUser({ sub: a!, role: 'authenticated' })
+      await me.tokens.balance('GEN') // the connection is made before the count starts
+      let before = writes()
+      await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '1' })
+      expect(writes() - before).toBe(1)
+      before = writes()
+      expect(await me.tokens.balance('GEN')).toBe('9')
+      expect(writes() - before).toBe(1)
+    } finally {
+      await app.destroy()
+      await pool.end()
+    }
+  })
+})
+
 describe('a port whose unit has sent its commit', () => {
   it('refuses any further statement rather than run it outside the transaction', async () => {
     const sent: string[] = []
@@ -212,6 +251,7 @@ describe('a commit lost on the way, sent right behind the work', () => {
           if (q.sql === 'commit') throw new Error('Connection terminated unexpectedly')
           return { rows: q.sql.includes('record_consent') ? [{ result: crypto.randomUUID() }] : [] } as never
         },
+        inOneWrite: (issue) => issue(),
       }),
   })
   const runnerOf = (sent: string[]) => new TransactionRunner(source(sent), { role: 'authenticated', claims: { sub: 'u' }, userId: 'u' }, { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 })

@@ -6,7 +6,7 @@ import type { UserClaims } from '../../schemas/auth.js'
 import { serviceIdentity, type RequestIdentity } from './request-identity.js'
 import { createServiceScope, createUserScope, type ServiceScope, type UserScope } from './scopes.js'
 import { claimsOfUser, TokenVerifier, type JwtVerification } from './token-verifier.js'
-import { driverSource, kyselySource, type ConnectionSource } from './connection-source.js'
+import { poolSource, kyselySource, type ConnectionSource } from './connection-source.js'
 import { TransactionRunner } from './transaction-runner.js'
 
 /** A connection string, a `pg` Pool the app already has, or a Kysely instance over PostgreSQL. */
@@ -91,13 +91,13 @@ export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): Avo
     // An idle client's connection can drop (server restart); the pool replaces it.
     ownedPool.on('error', () => {})
     quietClients(ownedPool)
-    connections = driverSource(ownedPool)
+    connections = poolSource(ownedPool)
   } else if (isKysely(opts.connection)) {
     // Plugins (CamelCasePlugin, ...) would rewrite the SDK's own queries and rows.
     connections = kyselySource(opts.connection.withoutPlugins())
   } else {
     quietClients(opts.connection)
-    connections = driverSource(opts.connection)
+    connections = poolSource(opts.connection)
   }
   const retry = resolveRetryPolicy(opts.retry)
   const verifier = opts.jwt ? new TokenVerifier(opts.jwt) : undefined

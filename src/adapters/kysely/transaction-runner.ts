@@ -1,7 +1,7 @@
 import { CompiledQuery, type QueryResult } from 'kysely'
 import { ConstraintViolationError, NotAuthenticatedError, TransientError } from '../../errors/avolve-error.js'
 import { withUnknownOutcome } from '../../errors/unknown-outcome.js'
-import type { ConnectionSource, QueryRunner } from './connection-source.js'
+import type { Connection, ConnectionSource, QueryRunner } from './connection-source.js'
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
 import { KyselyDataPort } from './kysely-data-port.js'
@@ -22,7 +22,7 @@ const SETUP = `select set_config('role', $1, true), set_config('request.jwt.clai
  * Runs each unit of work in one transaction as the request's role, the way PostgREST runs a request:
  * `begin`, then one statement of transaction-local settings (the role, and the claims that
  * auth.uid()/auth.jwt() read), then the work, then `commit`. On a pipelining connection (the SDK's
- * own pool) the first three are sent together, so the set-up costs no round trip of its own, and
+ * own pool) the first three are sent together, in one write, so the set-up costs no round trip of its own, and
  * idempotent work that has sent all its statements (DataPort.sentAll) has its commit sent right
  * behind them: a transfer is one round trip.
  * Nothing outlives the transaction, so a transaction-mode pooler (Supavisor, PgBouncer) can hand the
@@ -107,16 +107,21 @@ async function sequentialWork<T>(conn: QueryRunner, setup: CompiledQuery, work: 
 }
 
 /**
- * Begin, the set-up and the work's first statements issued together, so they travel in one flight.
+ * Begin, the set-up and the work's first statements issued together, so they travel in one flight
+ * (and one write: pg would write each statement on its own, a syscall and a packet apiece).
  * They run in this order, and a failed set-up is the cause of whatever the work then reports: after
  * it, every statement of the transaction fails as aborted. The work settles before that error is
  * thrown: work that outlived a failed set-up could go on to use the connection after it was rolled
  * back and handed on.
  */
-async function pipelinedWork<T>(conn: QueryRunner, setup: CompiledQuery, work: (port: DataPort) => Promise<T>, port: DataPort): Promise<T> {
-  const begun = conn.executeQuery(BEGIN)
-  const setUp = conn.executeQuery(setup)
-  const done = started(work, port)
+async function pipelinedWork<T>(conn: Connection, setup: CompiledQuery, work: (port: DataPort) => Promise<T>, port: DataPort): Promise<T> {
+  let begun!: Promise<unknown>
+  let setUp!: Promise<unknown>
+  const done = conn.inOneWrite(() => {
+    begun = conn.executeQuery(BEGIN)
+    setUp = conn.executeQuery(setup)
+    return started(work, port)
+  })
   // Marked as handled at once: each may fail while the one before is awaited; each is awaited after.
   setUp.catch(ignore)
   done.catch(ignore)
