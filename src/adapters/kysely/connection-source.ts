@@ -26,8 +26,8 @@ type Command = { command?: string }
  * A checked-out `pg` client as a QueryRunner, running the SDK's compiled statements as Kysely's
  * PostgreSQL driver would (COMMIT and ROLLBACK answer with their command tag, so a commit that
  * rolled back can be told apart), without its per-statement async wrapper and copy of the
- * parameters: at 16 callers those layers cost 17 to 37 µs of Node CPU per transfer, where all of
- * the SDK's own work costs about 50 (README, Performance).
+ * parameters: under load at 16 callers those layers cost about 37 µs of Node CPU per transfer
+ * (README, Performance).
  */
 function clientConnection(client: pg.PoolClient): Connection {
   const stream = client.connection?.stream

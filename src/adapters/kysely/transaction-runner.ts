@@ -22,9 +22,9 @@ const SETUP = `select set_config('role', $1, true), set_config('request.jwt.clai
  * Runs each unit of work in one transaction as the request's role, the way PostgREST runs a request:
  * `begin`, then one statement of transaction-local settings (the role, and the claims that
  * auth.uid()/auth.jwt() read), then the work, then `commit`. On a pipelining connection (the SDK's
- * own pool) the first three are sent together, in one write, so the set-up costs no round trip of its own, and
- * idempotent work that has sent all its statements (DataPort.sentAll) has its commit sent right
- * behind them: a transfer is one round trip.
+ * own pool) the first three are sent together, in one write, so the set-up costs no round trip of
+ * its own, and idempotent work that has sent all its statements (DataPort.sentAll) has its commit
+ * sent right behind them: a transfer is one round trip.
  * Nothing outlives the transaction, so a transaction-mode pooler (Supavisor, PgBouncer) can hand the
  * connection to anyone next.
  *
