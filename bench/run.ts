@@ -28,7 +28,7 @@ const rounds = quick ? 2 : 6
 /**
  * Rounds at 16 callers, the level of the 5% SDK / raw target: raw pg against itself moves 1 to 3%
  * over five rounds there, as much as the margin the target allows, so that level gets more rounds:
- * ten, two cycles of the order of its five contenders (an odd number is balanced every 2n rounds).
+ * twelve, two cycles of the order of its six contenders (an even number is balanced every n rounds).
  */
 const targetRounds = quick ? rounds : 12
 const seconds = quick ? 2 : 5

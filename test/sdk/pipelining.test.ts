@@ -2,7 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAvolveDb, InsufficientBalanceError, type AvolveDb } from '../../src/server.js'
 import { expectAvolveError } from '../support/expect-error.js'
-import type { ConnectionSource } from '../../src/adapters/kysely/connection-source.js'
+import { poolSource, type ConnectionSource } from '../../src/adapters/kysely/connection-source.js'
 import { KyselyDataPort } from '../../src/adapters/kysely/kysely-data-port.js'
 import { TransactionRunner } from '../../src/adapters/kysely/transaction-runner.js'
 import { TransientError } from '../../src/errors/avolve-error.js'
@@ -282,5 +282,26 @@ describe('a commit lost on the way, sent right behind the work', () => {
     expect(sent.at(-1)).toBe('commit')
     expect(error?.code).toBe('connection_lost')
     expect(error?.outcomeUnknown).toBe(true)
+  })
+})
+
+describe('a pg client that throws instead of rejecting', () => {
+  it('has its error come back as a rejection, so the runner can hold on to every statement', async () => {
+    let released = 0
+    const client = {
+      connection: { stream: { cork() {}, uncork() {} } },
+      query() {
+        throw new TypeError('Client was passed a null or undefined query')
+      },
+      release: () => void released++,
+    }
+    const pool = { options: { pipeline: true }, connect: async () => client } as unknown as pg.Pool
+    const outcome = await poolSource(pool).withConnection(async (conn) => {
+      let sent: Promise<unknown> | undefined
+      expect(() => (sent = conn.executeQuery({ sql: 'commit', parameters: [] } as never))).not.toThrow()
+      return sent!.then(() => 'answered', (e: unknown) => (e as Error).message)
+    })
+    expect(outcome).toBe('Client was passed a null or undefined query')
+    expect(released).toBe(1)
   })
 })

@@ -33,11 +33,17 @@ function clientConnection(client: pg.PoolClient): Connection {
   const stream = client.connection?.stream
   return {
     executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
-      return client.query(query.sql, query.parameters as unknown[]).then(resultOf) as Promise<QueryResult<R>>
+      // A rejection, never a throw: the runner holds on to every statement's promise (a commit sent
+      // early must be awaited before the client goes back to the pool).
+      try {
+        return client.query(query.sql, query.parameters as unknown[]).then(resultOf) as Promise<QueryResult<R>>
+      } catch (error) {
+        return Promise.reject(error)
+      }
     },
     inOneWrite(issue) {
       // pg writes each statement as it is issued; a corked socket collects them into one write.
-      if (!stream?.cork) return issue()
+      if (!stream?.cork || !stream.uncork) return issue()
       stream.cork()
       try {
         return issue()
