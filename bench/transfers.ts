@@ -5,19 +5,18 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { server } from './lib/sdk.js'
-import { selectedColumns } from '../src/repositories/row-codec.js'
 import { ensureCommand } from '../test/support/system-tools.js'
 import type { BenchDatabase } from './lib/environment.js'
 import { throughput } from './lib/load.js'
 import { inOneWrite } from './lib/one-write.js'
+import { selectList, SETUP } from './lib/raw-statements.js'
 
 const run = promisify(execFile)
-const columns = selectedColumns('token_transactions').map((c) => (c.asText ? `"${c.name}"::text as "${c.name}"` : `"${c.name}"`)).join(', ')
+const columns = selectList('token_transactions')
 /** The read-back of the ledger row the SDK sends: by the idempotency key, behind the call. */
 const readBackByKey = `select ${columns} from "public"."token_transactions" where "idempotency_key" = $1 limit $2`
 /** The read-back by the id the call returned: what code that waits for each answer sends. */
 const readBackById = `select ${columns} from "public"."token_transactions" where "id" = $1 limit $2`
-const SETUP = `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`
 const TRANSFER = 'select public.transfer_tokens(p_from_user_id => $1::uuid, p_to_user_id => $2::uuid, p_token_type => $3::text, p_amount => $4::numeric, p_idempotency_key => $5::uuid) as result'
 
 /** The pair of users for operation `i` of `worker`: random, never the same user (no built-in hot spot). */

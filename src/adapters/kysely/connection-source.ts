@@ -20,7 +20,8 @@ export interface ConnectionSource {
   withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T>
 }
 
-type Command = { command?: string }
+/** The row a COMMIT or ROLLBACK answers with: its command tag (ROLLBACK when the commit rolled back). */
+export type Command = { command?: string }
 
 /**
  * A checked-out `pg` client as a QueryRunner, running the SDK's compiled statements as Kysely's

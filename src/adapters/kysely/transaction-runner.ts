@@ -1,7 +1,7 @@
 import { CompiledQuery, type QueryResult } from 'kysely'
 import { ConstraintViolationError, NotAuthenticatedError, TransientError } from '../../errors/avolve-error.js'
 import { withUnknownOutcome } from '../../errors/unknown-outcome.js'
-import type { Connection, ConnectionSource, QueryRunner } from './connection-source.js'
+import type { Command, Connection, ConnectionSource, QueryRunner } from './connection-source.js'
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
 import { KyselyDataPort } from './kysely-data-port.js'
@@ -56,17 +56,17 @@ export class TransactionRunner implements UnitOfWork {
           // Commit sent early, right behind the work's last statements (DataPort.sentAll). Only for
           // idempotent work: a connection lost after it leaves the outcome unknown, and such work
           // is safe to retry. transaction() runs as not idempotent, so the work inside it never ends it.
-          let committed: Promise<QueryResult<{ command?: string }>> | undefined
+          let committed: Promise<QueryResult<Command>> | undefined
           const endEarly = pipelined && options.idempotent ? () => {
             phase = 'commit'
-            committed = conn.executeQuery<{ command?: string }>(COMMIT)
+            committed = conn.executeQuery<Command>(COMMIT)
             committed.catch(ignore)
           } : undefined
           port = new KyselyDataPort(conn, this.identity.userId, pipelined, endEarly)
           try {
             const result = pipelined ? await pipelinedWork(conn, this.setup, work, port) : await sequentialWork(conn, this.setup, work, port)
             phase = 'commit'
-            const { rows } = await (committed ?? conn.executeQuery<{ command?: string }>(COMMIT))
+            const { rows } = await (committed ?? conn.executeQuery<Command>(COMMIT))
             // PostgreSQL answers COMMIT with ROLLBACK when a statement failed earlier in the
             // transaction (work that caught an error and went on): nothing was committed.
             if (rows[0]?.command === 'ROLLBACK') throw new RolledBackError()
@@ -115,13 +115,7 @@ async function sequentialWork<T>(conn: QueryRunner, setup: CompiledQuery, work: 
  * back and handed on.
  */
 async function pipelinedWork<T>(conn: Connection, setup: CompiledQuery, work: (port: DataPort) => Promise<T>, port: DataPort): Promise<T> {
-  let begun!: Promise<unknown>
-  let setUp!: Promise<unknown>
-  const done = conn.inOneWrite(() => {
-    begun = conn.executeQuery(BEGIN)
-    setUp = conn.executeQuery(setup)
-    return started(work, port)
-  })
+  const [begun, setUp, done] = conn.inOneWrite(() => [conn.executeQuery(BEGIN), conn.executeQuery(setup), started(work, port)] as const)
   // Marked as handled at once: each may fail while the one before is awaited; each is awaited after.
   setUp.catch(ignore)
   done.catch(ignore)
