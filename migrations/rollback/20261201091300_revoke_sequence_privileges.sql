@@ -1,2 +1,6 @@
--- Restores what the default privileges of the Supabase base gave the sequence.
-grant all on sequence public.consent_history_id_seq to anon, authenticated, service_role;
+-- Rolling back leaves the sequence's privileges revoked. Before the migration it had whatever the
+-- database's default privileges had given it: all of usage, select and update for anon,
+-- authenticated and service_role under Supabase's traditional defaults, nothing in projects created
+-- since 2026. Granting them back would give a database of the second kind privileges it never had,
+-- and on either kind reopen what the migration closed (any API role could setval() the sequence and
+-- make every consent fail). A rollback never widens privileges: test/migrations/rollback-privileges.test.ts.
