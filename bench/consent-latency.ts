@@ -23,7 +23,7 @@ export async function consentServerLatency(db: BenchDatabase, user: string, coun
   pool.on('error', () => {})
   const claims = JSON.stringify({ sub: user, role: 'authenticated' })
   try {
-    const me = await sdk.asUser({ sub: user, role: 'authenticated' })
+    const me = await sdk.asUser({ sub: user, role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 })
     const viaSdk = await latencies(count, () => me.consent.record('data_sharing', ['bench-terms']))
     const viaRaw = await latencies(count, async () => {
       const c = await pool.connect()

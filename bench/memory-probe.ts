@@ -17,7 +17,7 @@ async function heapAfterCollection(): Promise<number> {
 }
 
 const sdk = server.createAvolveDb({ connection: url, pool: { max: 8 } })
-const me = await sdk.asUser({ sub: user, role: 'authenticated' })
+const me = await sdk.asUser({ sub: user, role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 })
 let done = 0
 async function callsUntil(n: number) {
   await Promise.all(

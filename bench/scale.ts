@@ -97,7 +97,7 @@ export async function scale(db: BenchDatabase, sizes: number[], calls: number, p
   const sdk = server.createAvolveDb({ connection: pool })
   const points: ScalePoint[] = []
   try {
-    const me: UserScope = await sdk.asUser({ sub: target!, role: 'authenticated' })
+    const me: UserScope = await sdk.asUser({ sub: target!, role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 })
     const since = new Date(Date.now() - 90 * 86_400_000).toISOString()
     for (const size of sizes) {
       progress(`loading ${size.toLocaleString()} consent records and ledger rows`)

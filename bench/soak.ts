@@ -22,7 +22,7 @@ async function main() {
     const users = await createBenchUsers(db.admin, 64)
     await fund(db.admin, users, 'GEN', '1000')
     const sdk = createAvolveDb({ connection: db.apiUrl, pool: { max: callers } })
-    const scopes = await Promise.all(users.map((id) => sdk.asUser({ sub: id, role: 'authenticated' })))
+    const scopes = await Promise.all(users.map((id) => sdk.asUser({ sub: id, role: 'authenticated', exp: Math.floor(Date.now() / 1000) + seconds + 3600 })))
     const latencies = { transfer: [] as number[], consent: [] as number[] }
     const errors = new Map<string, number>()
     const end = Date.now() + seconds * 1000

@@ -3,10 +3,11 @@ import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAvolveDb, NotAuthenticatedError, NotFoundError } from '../../src/server.js'
 import { expectAvolveError } from '../support/expect-error.js'
+import { recordFigure } from '../support/reliability-report.js'
 import { createUsers } from '../support/requests.js'
 import { signedInUsers, useSdk } from '../support/sdk.js'
 import { useTestDatabase } from '../support/test-database.js'
-import { signUserToken } from '../support/tokens.js'
+import { inAnHour, signUserToken, testJwtSecret } from '../support/tokens.js'
 
 const db = useTestDatabase()
 const sdk = useSdk(db)
@@ -43,6 +44,33 @@ describe('asUser with an access token (HS256, the project JWT secret)', () => {
     await expectAvolveError(sdk().asUser(`${h}.${forged}.${s}`), NotAuthenticatedError, 'invalid_token')
   })
 
+  it('refuses a signed token without exp: it would never expire', async () => {
+    const [id] = await createUsers(db().admin, 1)
+    const forever = await new SignJWT({ role: 'authenticated' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(id!)
+      .setAudience('authenticated')
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(testJwtSecret))
+    const error = await expectAvolveError(sdk().asUser(forever), NotAuthenticatedError, 'invalid_token')
+    expect(error.message).toMatch(/"exp"/)
+    recordFigure('tokens-without-exp', {
+      area: 'security',
+      check: 'asUser refuses a signed token without exp (it would never expire)',
+      cases: 1,
+      violations: 0,
+      command: 'npx vitest run test/sdk/auth.test.ts',
+      notes: 'NotAuthenticatedError invalid_token; a token 10 s past its exp is still taken (30 s leeway)',
+    })
+  })
+
+  it('keeps 30 s of leeway for a token that expired a moment ago', async () => {
+    const [id] = await createUsers(db().admin, 1)
+    const me = await sdk().asUser(await signUserToken(id!, { expiresIn: -10 }))
+    expect(me.userId).toBe(id)
+    expect(await me.tokens.balance('GEN')).toBe('0')
+  })
+
   it('stops a scope once its token expires', async () => {
     const [id] = await createUsers(db().admin, 1)
     const now = Math.floor(Date.now() / 1000)
@@ -65,14 +93,32 @@ describe('asUser with an access token (HS256, the project JWT secret)', () => {
 describe('asUser with claims the caller verified', () => {
   it('runs as the claims\' subject, passing other claims to auth.jwt()', async () => {
     const [id] = await createUsers(db().admin, 1)
-    const me = await sdk().asUser({ sub: id!, role: 'authenticated', app_metadata: { plan: 'pro' } })
+    const me = await sdk().asUser({ sub: id!, role: 'authenticated', exp: inAnHour(), app_metadata: { plan: 'pro' } })
     expect((await me.consent.record('data_sharing', ['d1'])).user_id).toBe(id)
   })
 
   it('refuses claims that are not a signed-in user\'s, or are expired', async () => {
-    await expectAvolveError(sdk().asUser({ sub: 'x', role: 'authenticated' }), NotAuthenticatedError, 'invalid_token')
+    await expectAvolveError(sdk().asUser({ sub: 'x', role: 'authenticated', exp: inAnHour() }), NotAuthenticatedError, 'invalid_token')
     await expectAvolveError(sdk().asUser({ sub: crypto.randomUUID(), role: 'service_role' } as never), NotAuthenticatedError, 'invalid_token')
     await expectAvolveError(sdk().asUser({ sub: crypto.randomUUID(), role: 'authenticated', exp: 1 }), NotAuthenticatedError, 'token_expired')
+  })
+
+  it('refuses claims without exp (they would never expire), or with an exp that is not a time', async () => {
+    const sub = crypto.randomUUID()
+    const missing = await expectAvolveError(sdk().asUser({ sub, role: 'authenticated' } as never), NotAuthenticatedError, 'invalid_token')
+    expect(missing.message).toMatch(/exp/)
+    const malformed = [null, '9999999999', 1.5, Number.POSITIVE_INFINITY]
+    for (const exp of malformed) {
+      await expectAvolveError(sdk().asUser({ sub, role: 'authenticated', exp } as never), NotAuthenticatedError, 'invalid_token')
+    }
+    recordFigure('tokens-without-exp', {
+      area: 'security',
+      check: 'asUser refuses claims passed in without exp, or with an exp that is not a whole number of seconds',
+      cases: 1 + malformed.length,
+      violations: 0,
+      command: 'npx vitest run test/sdk/auth.test.ts',
+      notes: 'NotAuthenticatedError invalid_token for each',
+    })
   })
 })
 

@@ -10,12 +10,14 @@ import { onlySelect } from '../../src/repositories/port-backed/only-select.js'
 import { FlightRecorder } from '../support/flight-recorder.js'
 import { createUsers } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'
+import { inAnHour } from '../support/tokens.js'
 
 const db = useTestDatabase()
 let recorder: FlightRecorder
 let sdk: AvolveDb
 
-const SETUP = /^select set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/
+// The role's own settings (authenticated's statement_timeout), the role, the claims: one statement.
+const SETUP = /^select (set_config\(\$\d+, \$\d+, true\), )+set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/
 
 /** The test database's `authenticator` URL, through the recorder. */
 const proxied = () => {
@@ -40,7 +42,7 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
   it('a transfer: begin, the set-up, the RPC, the read-back by key and commit, all in one flight', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
-    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
     recorder.reset()
     const row = await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '2.5' })
     const flights = recorder.flights()
@@ -58,7 +60,7 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
 
   it('a read: begin, the set-up, the select and commit, all in one flight', async () => {
     const [a] = await createUsers(db().admin, 1)
-    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
     recorder.reset()
     await me.tokens.balances()
     const flights = recorder.flights()
@@ -70,7 +72,7 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
   it('a refused transfer reports the RPC’s own error, commits nothing, and leaves the balance as it was', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '1' })
-    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
     recorder.reset()
     // The read-back sent behind the refused call fails too (the transaction is aborted), and the
     // commit behind it ends the transaction as a rollback: the caller must see the refusal.
@@ -84,7 +86,7 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
   it('a retried key reads back the first row, in the same single flight', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
-    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
     const input = { to: b!, tokenType: 'GEN' as const, amount: '3', idempotencyKey: crypto.randomUUID() }
     const first = await me.tokens.transfer(input)
     recorder.reset()
@@ -105,7 +107,7 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
   it('inside transaction(), a transfer does not end the transaction: abandoning it undoes the transfer', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
-    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
     recorder.reset()
     const abandoned = await me
       .transaction(async (tx) => {
@@ -125,7 +127,7 @@ describe('who pipelines', () => {
   async function transferFlights(sdkUnderTest: AvolveDb): Promise<number[]> {
     const [a, b] = await createUsers(db().admin, 2)
     await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
-    const me = await sdkUnderTest.asUser({ sub: a!, role: 'authenticated' })
+    const me = await sdkUnderTest.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
     await me.tokens.balance('GEN') // the connection is made before the count starts
     recorder.reset()
     await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '1' })
@@ -178,7 +180,7 @@ describe('writes per flight', () => {
     try {
       const [a, b] = await createUsers(db().admin, 2)
       await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
-      const me = await app.asUser({ sub: a!, role: 'authenticated' })
+      const me = await app.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
       await me.tokens.balance('GEN') // the connection is made before the count starts
       let before = writes()
       await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '1' })
@@ -225,7 +227,7 @@ describe('when the set-up sent with the work fails', () => {
 
   it('reports the set-up’s error, and the work never outlives the transaction it was sent into', async () => {
     const [a] = await createUsers(db().admin, 1)
-    const me = await lonely.asUser({ sub: a!, role: 'authenticated' })
+    const me = await lonely.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
     const outcomes: string[] = []
     const failed = await me
       .transaction(async (tx) => {

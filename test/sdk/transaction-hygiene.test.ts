@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAvolveDb, type AvolveDb } from '../../src/server.js'
 import { createUsers } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'
-import { testJwtSecret } from '../support/tokens.js'
+import { inAnHour, testJwtSecret } from '../support/tokens.js'
 
 const db = useTestDatabase()
 let pool: pg.Pool
@@ -41,7 +41,7 @@ describe('what a call leaves on its connection', () => {
   it('nothing: no role, no claims, no prepared statement, no open transaction', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '5' })
-    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
     await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '1' })
     await me.consent.record('terms_of_service', ['v'])
     await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '100' }).catch(() => {}) // a failure too
@@ -54,19 +54,20 @@ describe('what a call leaves on its connection', () => {
 
   it('costs one round trip of set-up per transaction: begin, one set_config statement, the work, commit', async () => {
     const [a] = await createUsers(db().admin, 1)
-    const me = await sdk.asUser({ sub: a!, role: 'authenticated' })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
     statements.length = 0
     await me.tokens.balance('GEN')
     expect(statements).toHaveLength(4)
     expect(statements[0]).toBe('begin')
     expect(statements[2]).toMatch(/^select .* from "public"\."token_balances" where/)
     expect(statements[3]).toBe('commit')
-    expect(statements[1]).toMatch(/^select set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/)
+    // authenticated's own settings (its statement_timeout, as PostgREST applies it), the role, the claims.
+    expect(statements[1]).toMatch(/^select (set_config\(\$\d+, \$\d+, true\), )+set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/)
   })
 
   it('binds the claims as a parameter, never as SQL text', async () => {
     const [a] = await createUsers(db().admin, 1)
-    const me = await sdk.asUser({ sub: a!, role: 'authenticated', nickname: "'); drop table public.users; --" })
+    const me = await sdk.asUser({ sub: a!, role: 'authenticated', exp: inAnHour(), nickname: "'); drop table public.users; --" })
     statements.length = 0
     await me.tokens.balances()
     expect(statements.join('\n')).not.toContain('drop table')

@@ -12,6 +12,11 @@ export interface TokenOptions {
   extra?: Record<string, unknown>
 }
 
+/** An `exp` an hour from now: claims passed to `asUser` must expire, as a token must. */
+export function inAnHour(): number {
+  return Math.floor(Date.now() / 1000) + 3600
+}
+
 /** A real signed access token for `sub`, shaped like Supabase Auth's. */
 export async function signUserToken(sub: string, options: TokenOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000)

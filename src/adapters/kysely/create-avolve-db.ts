@@ -7,6 +7,7 @@ import { serviceIdentity, type RequestIdentity } from './request-identity.js'
 import { createServiceScope, createUserScope, type ServiceScope, type UserScope } from './scopes.js'
 import { claimsOfUser, TokenVerifier, type JwtVerification } from './token-verifier.js'
 import { poolSource, kyselySource, type ConnectionSource } from './connection-source.js'
+import { RoleSettings } from './role-settings.js'
 import { TransactionRunner } from './transaction-runner.js'
 
 /** A connection string, a `pg` Pool the app already has, or a Kysely instance over PostgreSQL. */
@@ -30,9 +31,10 @@ export interface AvolveDbOptions {
 export interface AvolveDb {
   /**
    * A scope for one end user, from their access token (verified first: signature, expiry, audience)
-   * or from claims you have verified yourself. Every call runs in a transaction as that user, so RLS
-   * and auth.uid() apply exactly as on the frontend.
-   * @throws NotAuthenticatedError for a malformed, forged or expired token.
+   * or from claims you have verified yourself. Either must carry `exp`: without one it would never
+   * expire. Every call runs in a transaction as that user, so RLS and auth.uid() apply exactly as on
+   * the frontend, and so do the `authenticated` role's settings (its statement_timeout).
+   * @throws NotAuthenticatedError for a malformed, forged or expired token, or one without `exp`.
    * @example const me = await db.asUser(request.headers.get('authorization')!.slice(7))
    */
   asUser(auth: string | UserClaims): Promise<UserScope>
@@ -101,12 +103,16 @@ export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): Avo
   }
   const retry = resolveRetryPolicy(opts.retry)
   const verifier = opts.jwt ? new TokenVerifier(opts.jwt) : undefined
-  const runner = (identity: RequestIdentity) => new TransactionRunner(connections, identity, retry)
+  // The API roles' own settings (statement_timeout, …), read on first use and applied per transaction.
+  const roleSettings = new RoleSettings()
+  const runner = (identity: RequestIdentity) => new TransactionRunner(connections, identity, retry, roleSettings)
   let destroyed = false
 
   return {
     async asUser(auth) {
       let claims
+      // The moment the scope stops: a token's exp plus the leeway it was verified with.
+      let expiresAt
       if (typeof auth === 'string') {
         if (!verifier) {
           throw new NotAuthenticatedError({
@@ -115,11 +121,13 @@ export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): Avo
           })
         }
         claims = await verifier.verify(auth)
+        expiresAt = claims.exp + verifier.leewaySeconds
       } else {
         claims = claimsOfUser(auth)
+        expiresAt = claims.exp
       }
       return createUserScope(
-        runner({ role: 'authenticated', claims, userId: claims.sub, ...(claims.exp === undefined ? {} : { expiresAt: claims.exp }) }),
+        runner({ role: 'authenticated', claims, userId: claims.sub, expiresAt }),
         claims,
       )
     },

@@ -8,7 +8,7 @@ export interface RequestIdentity {
   claims: Record<string, unknown>
   /** The JWT's sub for a user, null for the service role and anon. */
   userId: string | null
-  /** Unix seconds after which the claims no longer hold (the JWT's exp). */
+  /** Unix seconds after which the claims no longer hold (the JWT's exp, plus the leeway it was verified with). */
   expiresAt?: number
 }
 

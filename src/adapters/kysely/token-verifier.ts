@@ -8,18 +8,24 @@ export type JwtVerification = ({ secret: string | Uint8Array } | { jwksUrl: stri
   audience?: string | string[] | null
   /** Required `iss`, e.g. `https://<project>.supabase.co/auth/v1`. */
   issuer?: string
-  /** Leeway for `exp`/`nbf`, in seconds (PostgREST allows 30). */
+  /** Leeway for `exp`/`nbf`, in seconds (PostgREST allows 30). A token must have an `exp`. */
   clockToleranceSeconds?: number
 }
 
 export type VerifiedClaims = UserClaims & { sub: string; role: 'authenticated' }
 
-/** Verifies a user's access token: signature, expiry, audience; then the claims a user scope needs. */
+/**
+ * Verifies a user's access token: signature, expiry (a token without `exp` is refused: it would
+ * never expire), audience; then the claims a user scope needs.
+ */
 export class TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey
   private readonly algorithms: string[]
+  /** Seconds a token stays good past its `exp` (and before its `nbf`): clock skew between servers. */
+  readonly leewaySeconds: number
 
   constructor(private readonly options: JwtVerification) {
+    this.leewaySeconds = options.clockToleranceSeconds ?? 30
     if ('secret' in options) {
       this.key = typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret
       this.algorithms = ['HS256']
@@ -37,18 +43,22 @@ export class TokenVerifier {
         algorithms: this.algorithms,
         ...(audience === undefined ? {} : { audience }),
         ...(this.options.issuer === undefined ? {} : { issuer: this.options.issuer }),
-        clockTolerance: this.options.clockToleranceSeconds ?? 30,
+        clockTolerance: this.leewaySeconds,
+        requiredClaims: ['exp'],
       })
       payload = result.payload
     } catch (error) {
       throw tokenError(error)
     }
-    return claimsOfUser(payload)
+    return claimsOfUser(payload, this.leewaySeconds)
   }
 }
 
-/** Checks claims a caller vouches for (already verified): a signed-in user, not expired. */
-export function claimsOfUser(payload: unknown): VerifiedClaims {
+/**
+ * Checks claims a caller vouches for (already verified): a signed-in user, with an `exp` not passed
+ * by more than `leewaySeconds` (none for claims passed in: their verifier allowed for skew already).
+ */
+export function claimsOfUser(payload: unknown, leewaySeconds = 0): VerifiedClaims {
   const parsed = userClaimsSchema.safeParse(payload)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -59,7 +69,7 @@ export function claimsOfUser(payload: unknown): VerifiedClaims {
     })
   }
   const claims = parsed.data as VerifiedClaims
-  if (claims.exp !== undefined && claims.exp * 1000 <= Date.now()) {
+  if ((claims.exp + leewaySeconds) * 1000 <= Date.now()) {
     throw new NotAuthenticatedError({ code: 'token_expired', message: 'the access token has expired: refresh the session and retry' })
   }
   return claims

@@ -7,21 +7,36 @@ import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../r
 import { KyselyDataPort } from './kysely-data-port.js'
 import { isConnectionLoss, mapDriverError } from './map-driver-error.js'
 import { assertApiRole, type RequestIdentity } from './request-identity.js'
+import type { RoleSetting, RoleSettings } from './role-settings.js'
 
 type Phase = 'connect' | 'work' | 'commit'
 
 const LOST_COMMIT = 'The connection broke during commit, so the change may or may not have been applied; retry with the same idempotency key to find out.'
 
-// Fixed statements, compiled once. The set-up binds its two values; nothing is spliced into SQL.
+// Fixed statements, compiled once. The set-up binds all its values; nothing is spliced into SQL.
 const BEGIN = CompiledQuery.raw('begin')
 const COMMIT = CompiledQuery.raw('commit')
 const ROLLBACK = CompiledQuery.raw('rollback')
-const SETUP = `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`
+
+/**
+ * The set-up: the role's own settings, then the role and the claims, all transaction-local and in
+ * one statement. The settings come first, as PostgREST orders them: one the login role may set only
+ * by a `grant set on parameter` is set while it is still the login role.
+ */
+function setupQuery(identity: RequestIdentity, settings: readonly RoleSetting[]): CompiledQuery {
+  const calls = settings.map((_, i) => `set_config($${2 * i + 3}, $${2 * i + 4}, true), `).join('')
+  return CompiledQuery.raw(`select ${calls}set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
+    identity.role,
+    JSON.stringify(identity.claims),
+    ...settings.flat(),
+  ])
+}
 
 /**
  * Runs each unit of work in one transaction as the request's role, the way PostgREST runs a request:
- * `begin`, then one statement of transaction-local settings (the role, and the claims that
- * auth.uid()/auth.jwt() read), then the work, then `commit`. On a pipelining connection (the SDK's
+ * `begin`, then one statement of transaction-local settings (the role's own settings such as its
+ * statement_timeout, the role, and the claims that auth.uid()/auth.jwt() read), then the work, then
+ * `commit`. On a pipelining connection (the SDK's
  * own pool) the first three are sent together, in one write, so the set-up costs no round trip of
  * its own, and idempotent work that has sent all its statements (DataPort.sentAll) has its commit
  * sent right behind them: a transfer is one round trip.
@@ -33,15 +48,20 @@ const SETUP = `select set_config('role', $1, true), set_config('request.jwt.clai
  * only when it is idempotent (transfers and mints carry their key), else reported as outcomeUnknown.
  */
 export class TransactionRunner implements UnitOfWork {
-  private readonly setup: CompiledQuery
+  private setup: CompiledQuery | undefined
 
+  /**
+   * @param roleSettings where the role's settings come from (read once per SDK); without it the
+   *   set-up applies none
+   */
   constructor(
     private readonly connections: ConnectionSource,
     private readonly identity: RequestIdentity,
     private readonly retry: RetryPolicy,
+    private readonly roleSettings?: RoleSettings,
   ) {
     assertApiRole(identity.role)
-    this.setup = CompiledQuery.raw(SETUP, [identity.role, JSON.stringify(identity.claims)])
+    if (!roleSettings) this.setup = setupQuery(identity, [])
   }
 
   async run<T>(work: (port: DataPort) => Promise<T>, options: UnitOfWorkOptions): Promise<T> {
@@ -51,6 +71,8 @@ export class TransactionRunner implements UnitOfWork {
       let port: KyselyDataPort | undefined
       try {
         return await this.connections.withConnection(async (conn) => {
+          // Known after the first unit of the SDK: no await, and no round trip, from then on.
+          const setup = this.setup ?? (await this.setupOn(conn))
           phase = 'work'
           const pipelined = this.connections.pipelined
           // Commit sent early, right behind the work's last statements (DataPort.sentAll). Only for
@@ -64,7 +86,7 @@ export class TransactionRunner implements UnitOfWork {
           } : undefined
           port = new KyselyDataPort(conn, this.identity.userId, pipelined, endEarly)
           try {
-            const result = pipelined ? await pipelinedWork(conn, this.setup, work, port) : await sequentialWork(conn, this.setup, work, port)
+            const result = pipelined ? await pipelinedWork(conn, setup, work, port) : await sequentialWork(conn, setup, work, port)
             phase = 'commit'
             const { rows } = await (committed ?? conn.executeQuery<Command>(COMMIT))
             // PostgreSQL answers COMMIT with ROLLBACK when a statement failed earlier in the
@@ -89,6 +111,11 @@ export class TransactionRunner implements UnitOfWork {
         await sleep(backoffDelay(attempt, this.retry))
       }
     }
+  }
+
+  private async setupOn(conn: QueryRunner): Promise<CompiledQuery> {
+    const settings = (await this.roleSettings?.of(this.identity.role, conn)) ?? []
+    return (this.setup = setupQuery(this.identity, settings))
   }
 
   private assertNotExpired(): void {

@@ -6,7 +6,7 @@ import { createDatabase, startDatabaseServer, withClient, type DatabaseServer } 
 import { applyMigrations, applySupabaseBase } from '../../../src/tooling/migrations.js'
 import { recordFigure } from '../../support/reliability-report.js'
 import { createUsers } from '../../support/requests.js'
-import { testJwtSecret } from '../../support/tokens.js'
+import { inAnHour, testJwtSecret } from '../../support/tokens.js'
 import { expectExactlyOnce, planTransfers, retryFailed, sendAll, type PlannedTransfer } from './transfer-load.js'
 
 // A server of its own: restarting the shared one would break every other test file.
@@ -41,7 +41,7 @@ describe('the database server restarted mid-run', () => {
   it('breaks calls into typed retryable errors, and retried transfers move tokens exactly once', async () => {
     const ids = await createUsers(admin, 3)
     for (const id of ids) await sdk.asService().tokens.mint({ to: id, tokenType: 'GEN', amount: '100000' })
-    const scopes = await Promise.all(ids.map((id) => sdk.asUser({ sub: id, role: 'authenticated' })))
+    const scopes = await Promise.all(ids.map((id) => sdk.asUser({ sub: id, role: 'authenticated', exp: inAnHour() })))
     const plans = planTransfers(300, ids.length)
     const send = (p: PlannedTransfer) => scopes[p.from]!.tokens.transfer({ to: ids[p.to]!, tokenType: 'GEN', amount: p.amount, idempotencyKey: p.key })
 

@@ -4,7 +4,7 @@ import { createAvolveDb, TransientError, type AvolveDb } from '../../../src/serv
 import { recordFigure } from '../../support/reliability-report.js'
 import { createUsers } from '../../support/requests.js'
 import { useTestDatabase } from '../../support/test-database.js'
-import { testJwtSecret } from '../../support/tokens.js'
+import { inAnHour, testJwtSecret } from '../../support/tokens.js'
 import { expectExactlyOnce, planTransfers, retryFailed, sendAll, type PlannedTransfer } from './transfer-load.js'
 
 const db = useTestDatabase()
@@ -44,7 +44,7 @@ async function lockedWorld(sdk: AvolveDb) {
   const ids = await createUsers(db().admin, 3)
   const service = sdkWith('-c statement_timeout=0')
   for (const id of ids) await service.asService().tokens.mint({ to: id, tokenType: 'GEN', amount: '1000' })
-  const scopes = await Promise.all(ids.map((id) => sdk.asUser({ sub: id, role: 'authenticated' })))
+  const scopes = await Promise.all(ids.map((id) => sdk.asUser({ sub: id, role: 'authenticated', exp: inAnHour() })))
   const plans = planTransfers(24, ids.length)
   const send = (p: PlannedTransfer) => scopes[p.from]!.tokens.transfer({ to: ids[p.to]!, tokenType: 'GEN', amount: p.amount, idempotencyKey: p.key })
   return { plans, send, release: await lockBalances(ids) }

@@ -8,7 +8,7 @@ import { recordFigure } from '../../support/reliability-report.js'
 import { createUsers } from '../../support/requests.js'
 import { supabaseAs } from '../../support/supabase-session.js'
 import { useTestDatabase } from '../../support/test-database.js'
-import { signUserToken, testJwtSecret } from '../../support/tokens.js'
+import { inAnHour, signUserToken, testJwtSecret } from '../../support/tokens.js'
 import { badSdkAmounts, hostileValues } from './arbitraries.js'
 import { assertNoLeak } from './documented-errors.js'
 
@@ -31,7 +31,7 @@ beforeAll(async () => {
   sdk = createAvolveDb({ connection: db().authenticatorUrl, jwt: { secret: testJwtSecret } })
   ;[me, other] = (await createUsers(db().admin, 2)) as [string, string]
   for (const u of [me, other]) await sdk.asService().tokens.mint({ to: u, tokenType: 'GEN', amount: '100' })
-  othersConsent = (await (await sdk.asUser({ sub: other, role: 'authenticated' })).consent.record('privacy_policy', ['t'])).id
+  othersConsent = (await (await sdk.asUser({ sub: other, role: 'authenticated', exp: inAnHour() })).consent.record('privacy_policy', ['t'])).id
   scopes.server = await sdk.asUser(await signUserToken(me))
   scopes.client = createAvolveClient(supabaseAs(api.url, { accessToken: await signUserToken(me), userId: me }), { retry: false })
 })
