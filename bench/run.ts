@@ -2,20 +2,25 @@
  * `npm run bench`: the SDK measured side by side with raw `pg`, pgbench and a bare `fetch`, in one
  * run, on an embedded PostgreSQL with fixed settings (printed). The machine is shared and noisy, so
  * every figure is the median of several rounds (min and max shown), the contenders take turns in a
- * balanced order (bench/lib/load.ts), and the targets are ratios. Writes bench/results.json.
- * `--quick` for a short run.
+ * balanced order (bench/lib/load.ts), and the targets are ratios. Durable settings (bench/lib/environment.ts)
+ * unless a figure says otherwise. Writes bench/results.json. `--quick` for a short run, `--only a,b`
+ * for some sections (`--quick --only minimal`: the project's transfer against the minimal one, in
+ * about two minutes).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { packageRoot } from '../src/tooling/migrations.js'
 import { consentHttpLatency, consentServerLatency } from './consent-latency.js'
-import { benchSettings, createBenchUsers, fund, startBenchDatabase } from './lib/environment.js'
+import { benchSettings, createBenchUsers, durability, fund, nonDurableSettings, startBenchDatabase } from './lib/environment.js'
 import { machine } from './lib/machine.js'
+import { prepareLedger } from './lib/minimal-transfer.js'
+import { pgbenchVersion as pgbenchVersionOf } from './lib/pgbench.js'
 import { writePerformanceSection } from './lib/readme.js'
 import { printTable, progress, span } from './lib/report.js'
 import { inRoundOrder, recordingInto } from './lib/load.js'
 import { percentile, round, summarize, type Summary } from './lib/stats.js'
+import { compareWithMinimal, type Comparison } from './minimal.js'
 import { overheads } from './overhead.js'
 import { scale } from './scale.js'
 import { codegenTimes, measureClient, memoryAfterCalls } from './tooling.js'
@@ -53,6 +58,9 @@ interface TransferRow {
   rawOneAtATime?: Summary
   sdkOverRawOneAtATime?: number
 }
+
+/** The fields of bench/results.json that describe the run, not a section's figures. */
+const RUN_FIELDS = new Set(['date', 'quick', 'rounds', 'targetRounds', 'roundSeconds', 'settings', 'durability', 'machine', 'targets', 'minutes'])
 
 interface Target {
   name: string
@@ -163,6 +171,38 @@ async function main() {
       target('hot account / uncontended', '>= 0.5', ratio, ratio >= 0.5)
     }
 
+    if (wants('minimal')) {
+      console.log(`\n▸ transfer_tokens against the minimal correct transfer (pgbench, 100 users; ${durability(benchSettings)})`)
+      const compare = { rounds: (clients: number) => (clients === 16 ? targetRounds : rounds), seconds, progress }
+      const durable = await compareWithMinimal(db, await prepareLedger(db.admin), { ...compare, levels: [1, 16, 32], sdk: true })
+      // Beside them, labelled: the same at 16 clients on a second server with durability off.
+      progress(`a second server, ${durability(nonDurableSettings)}`)
+      const fast = await startBenchDatabase(() => {}, nonDurableSettings)
+      let nonDurable: Comparison
+      try {
+        nonDurable = await compareWithMinimal(fast, await prepareLedger(fast.admin), { ...compare, rounds: () => rounds, levels: [16], sdk: false })
+      } finally {
+        await fast.stop()
+      }
+      const rows = (c: Comparison, label: string) => [
+        ...Object.entries(c.levels).map(([n, l]) => [`${n} clients${label}`, span(l.transferTokens), span(l.minimal), l.sdk ? span(l.sdk) : '–', l.transferTokensOverMinimal.toFixed(3), l.sdkOverTransferTokens?.toFixed(3) ?? '–']),
+        [`hot, ${c.hot.clients} clients${label}`, span(c.hot.transferTokens), span(c.hot.minimal), '–', c.hot.ratio.toFixed(3), '–'],
+      ]
+      printTable('transfers/s, median (min–max)', ['case', 'transfer_tokens', 'minimal', 'SDK path', 'transfer_tokens / minimal', 'SDK / transfer_tokens'], [...rows(durable, ''), ...rows(nonDurable, `, ${durability(nonDurableSettings)}`)])
+      pgbenchVersion = await pgbenchVersionOf()
+      results.minimalTransfer = {
+        users: 100,
+        protocol: 'pgbench -M extended; transfer_tokens as the service role from a superuser connection',
+        durability: durability(benchSettings),
+        ...durable,
+        nonDurable: { durability: durability(nonDurableSettings), settings: nonDurableSettings, ...nonDurable },
+      }
+      const at16 = durable.levels[16]!
+      target('transfer_tokens / minimal transfer at 16 clients (pgbench, durable)', '>= 0.9', at16.transferTokensOverMinimal, at16.transferTokensOverMinimal >= 0.9)
+      target('hot account: transfer_tokens / minimal at 16 clients (pgbench, durable)', '>= 0.9', durable.hot.ratio, durable.hot.ratio >= 0.9)
+      target('SDK path / transfer_tokens under pgbench at 16 clients (durable)', '>= 0.9', at16.sdkOverTransferTokens!, at16.sdkOverTransferTokens! >= 0.9)
+    }
+
     if (wants('consent')) {
       console.log('\n▸ record_consent latency, one caller (ms)')
       const calls = quick ? 200 : 1000
@@ -227,6 +267,11 @@ async function main() {
     const path = join(packageRoot(), 'bench', 'results.json')
     const previous = only && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {}
     const kept = ((previous.targets as Target[] | undefined) ?? []).filter((t) => !targets.some((n) => n.name === t.name))
+    // Which settings each section's figures were measured with: a partial run keeps sections of an
+    // earlier run, which may have run with durability off (a file from before keeps its one setting).
+    const earlier = (previous.durability as Record<string, string> | undefined) ??
+      Object.fromEntries(Object.keys(previous).filter((k) => !RUN_FIELDS.has(k)).map((k) => [k, durability((previous.settings as Record<string, string>) ?? {})]))
+    const measuredWith = { ...earlier, ...Object.fromEntries(Object.keys(results).map((k) => [k, durability(benchSettings)])) }
     const out = {
       ...previous,
       date: new Date().toISOString(),
@@ -235,6 +280,7 @@ async function main() {
       targetRounds,
       roundSeconds: seconds,
       settings: benchSettings,
+      durability: measuredWith,
       machine: machine((await db.admin.query('select version()')).rows[0].version, pgbenchVersion === 'not run' ? ((previous.machine as { pgbench?: string } | undefined)?.pgbench ?? pgbenchVersion) : pgbenchVersion),
       ...results,
       targets: [...kept, ...targets],

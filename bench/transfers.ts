@@ -1,17 +1,11 @@
-import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import pg from 'pg'
 import { server } from './lib/sdk.js'
-import { ensureCommand } from '../test/support/system-tools.js'
 import type { BenchDatabase } from './lib/environment.js'
 import { throughput } from './lib/load.js'
 import { inOneWrite } from './lib/one-write.js'
+import { pgbenchVersion, runPgbench } from './lib/pgbench.js'
 import { selectList, SETUP } from './lib/raw-statements.js'
 
-const run = promisify(execFile)
 const columns = selectList('token_transactions')
 /** The read-back of the ledger row the SDK sends: by the idempotency key, behind the call. */
 const readBackByKey = `select ${columns} from "public"."token_transactions" where "idempotency_key" = $1 limit $2`
@@ -94,16 +88,12 @@ export async function rawTransfers(db: BenchDatabase, users: string[], callers: 
  * clients, sent the way the SDK sends them (all five in one pipeline).
  */
 export async function pgbenchTransfers(db: BenchDatabase, users: string[], callers: number, seconds: number): Promise<{ perSecond: number; version: string }> {
-  const pgbench = ensureCommand('pgbench', 'postgresql-client')
   await db.admin.query(`create schema if not exists bench; create table if not exists bench.users (i int primary key, id uuid not null);
     grant usage on schema bench to authenticated, authenticator; grant select on bench.users to authenticated, authenticator`)
   await db.admin.query('delete from bench.users')
   await db.admin.query('insert into bench.users select i - 1, id from unnest($1::uuid[]) with ordinality u(id, i)', [users])
-  const dir = mkdtempSync(join(tmpdir(), 'avolve-pgbench-'))
   const key = `(lpad(to_hex(:k1::bigint), 16, '0') || lpad(to_hex(:k2::bigint), 16, '0'))::uuid`
-  const script = join(dir, 'transfer.sql')
-  writeFileSync(
-    script,
+  const script =
     [
       `\\set f random(0, ${users.length - 1})`,
       `\\set t (:f + 1 + random(0, ${users.length - 2})) % ${users.length}`,
@@ -118,14 +108,7 @@ export async function pgbenchTransfers(db: BenchDatabase, users: string[], calle
       readBackByKey.replace('$1', key).replace('$2', '1') + ';',
       'COMMIT;',
       '\\endpipeline',
-    ].join('\n') + '\n',
-  )
-  const url = new URL(db.apiUrl)
-  const { stdout } = await run(pgbench, ['-n', '-M', 'extended', '-c', String(callers), '-j', String(Math.min(callers, 2)), '-T', String(seconds), '-f', script, '-h', url.hostname, '-p', url.port, '-U', 'authenticator', db.database], {
-    env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
-  })
-  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1]
-  if (!tps) throw new Error(`could not read pgbench's tps:\n${stdout}`)
-  const { stdout: v } = await run(pgbench, ['--version'])
-  return { perSecond: Number(tps), version: v.trim() }
+    ].join('\n') + '\n'
+  const { perSecond } = await runPgbench({ script, url: db.apiUrl, clients: callers, seconds })
+  return { perSecond, version: await pgbenchVersion() }
 }

@@ -3,13 +3,34 @@ import pg from 'pg'
 import { createDatabase, startDatabaseServer, throwawaySettings, withClient, type DatabaseServer } from '../../src/tooling/embedded-server.js'
 import { applyMigrations, applySupabaseBase } from '../../src/tooling/migrations.js'
 
-/** Settings every benchmark runs with, printed in the report so a figure can be reproduced. */
+/**
+ * Settings every benchmark runs with, printed in the report so a figure can be reproduced. Durable,
+ * as a production database runs: every commit waits for its WAL to reach the disk, and a page's
+ * first change after a checkpoint writes the whole page. A figure measured without them says so.
+ */
 export const benchSettings: Record<string, string | number> = {
   ...throwawaySettings,
   max_connections: 200,
   shared_buffers: '512MB',
   work_mem: '8MB',
+  fsync: 'on',
+  synchronous_commit: 'on',
+  full_page_writes: 'on',
   // pg_stat_statements would change the figures; the benchmarks measure round trips themselves.
+}
+
+/** The same settings with durability off (a throwaway server's): for figures labelled as such, beside the durable ones. */
+export const nonDurableSettings: Record<string, string | number> = {
+  ...benchSettings,
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+}
+
+/** `durable` when fsync, synchronous_commit and full_page_writes are all on; otherwise what is off. */
+export function durability(settings: Record<string, string | number>): string {
+  const off = ['fsync', 'synchronous_commit', 'full_page_writes'].filter((k) => String(settings[k] ?? 'on') !== 'on')
+  return off.length ? `${off.join(', ')} off` : 'durable'
 }
 
 export interface BenchDatabase {
@@ -24,8 +45,8 @@ export interface BenchDatabase {
 }
 
 /** A throwaway embedded PostgreSQL with the base and the migrations, for one benchmark run. */
-export async function startBenchDatabase(log: (m: string) => void): Promise<BenchDatabase> {
-  const server = await startDatabaseServer({ settings: benchSettings, log })
+export async function startBenchDatabase(log: (m: string) => void, settings: Record<string, string | number> = benchSettings): Promise<BenchDatabase> {
+  const server = await startDatabaseServer({ settings, log })
   const database = 'bench'
   const adminUrl = await createDatabase(server, database)
   const password = randomBytes(10).toString('hex')

@@ -5,11 +5,20 @@ import { packageRoot } from '../../src/tooling/migrations.js'
 type Results = Record<string, any>
 
 const f = (n: number | undefined, d = 0) => (n === undefined ? '–' : n.toFixed(d))
+/** Whether the figures ran durable, as bench/run.ts records it per section; naming any that did not. */
+function settingsNote(r: Results): string {
+  const bySection: Record<string, string> = r.durability ?? {}
+  const notDurable = Object.entries(bySection).filter(([, d]) => d !== 'durable')
+  const durable = 'durable: `fsync`, `synchronous_commit` and `full_page_writes` on, as in production'
+  if (r.durability && !notDurable.length) return durable
+  if (!r.durability) return r.settings?.fsync === 'on' ? durable : '**durability off** (`fsync`, `synchronous_commit`, `full_page_writes`)'
+  return `${durable}, except ${notDurable.map(([k, d]) => `${k} (${d})`).join(', ')}`
+}
 
 /** The README's performance section, rendered from bench/results.json: nothing typed by hand. */
 export function performanceSection(r: Results): string {
   const lines: string[] = [
-    `Measured by \`npm run bench\` on ${String(r.date).slice(0, 10)}: ${r.machine.cpus} cores (${r.machine.cpuModel}), Node ${r.machine.node}, ${String(r.machine.postgres).split(' on ')[0]} (embedded; ${r.rounds} rounds of ${r.roundSeconds} s${r.targetRounds && r.targetRounds !== r.rounds ? `, ${r.targetRounds} at 16 callers` : ''}, medians; PostgreSQL settings in \`bench/results.json\`). The machine is shared and noisy: read the ratios.`,
+    `Measured by \`npm run bench\` on ${String(r.date).slice(0, 10)}: ${r.machine.cpus} cores (${r.machine.cpuModel}), Node ${r.machine.node}, ${String(r.machine.postgres).split(' on ')[0]} (embedded, ${settingsNote(r)}; ${r.rounds} rounds of ${r.roundSeconds} s${r.targetRounds && r.targetRounds !== r.rounds ? `, ${r.targetRounds} at 16 callers` : ''}, medians; PostgreSQL settings in \`bench/results.json\`). The machine is shared and noisy: read the ratios.`,
     '',
   ]
   if (r.transfers) {
@@ -36,6 +45,20 @@ export function performanceSection(r: Results): string {
       )
     }
   }
+  if (r.minimalTransfer) {
+    const m = r.minimalTransfer
+    const row = (label: string, l: any) => `| ${label} | ${f(l.transferTokens.median)} | ${f(l.minimal.median)} | ${l.sdk ? f(l.sdk.median) : '–'} | ${f(l.transferTokensOverMinimal ?? l.ratio, 2)} | ${l.sdkOverTransferTokens === undefined ? '–' : f(l.sdkOverTransferTokens, 2)} |`
+    lines.push(
+      `Against the smallest correct transfer (\`bench/minimal-transfer.sql\`: the two balance rows locked in id order with \`for update\`, a \`check (balance >= 0)\`, a unique idempotency key, one ledger row with an identity key), under pgbench on the same server, taking turns in every round; ${m.users} users, random pairs, a fresh key per transfer. \`public.transfer_tokens\` is called in one statement as the service role; the SDK path is the SDK's server transfer (set-up, the RPC and its read-back, pipelined) on its own pool.`,
+      '',
+      '| transfers/s | `transfer_tokens` (pgbench) | minimal (pgbench) | SDK path | `transfer_tokens` / minimal | SDK / `transfer_tokens` |',
+      '|---:|---:|---:|---:|---:|---:|',
+      ...Object.entries<any>(m.levels).map(([c, l]) => row(`${c} clients`, l)),
+      row(`hot account, ${m.hot.clients} clients`, m.hot),
+      ...(m.nonDurable ? [...Object.entries<any>(m.nonDurable.levels).map(([c, l]) => row(`${c} clients, ${m.nonDurable.durability}`, l)), row(`hot account, ${m.nonDurable.hot.clients} clients, ${m.nonDurable.durability}`, m.nonDurable.hot)] : []),
+      '',
+    )
+  }
   const facts: string[] = []
   if (r.hotAccount) facts.push(`hot account (16 callers paying one receiver): ${f(r.hotAccount.ratio, 2)} of the uncontended throughput`)
   if (r.consentLatency) {
@@ -61,7 +84,7 @@ export function performanceSection(r: Results): string {
     for (const t of r.targets) lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`)
     lines.push('')
   }
-  lines.push('Reproduce: `npm run bench` (about 15 minutes on this machine; `npm run bench -- --quick` for a short run, `--only transfers,scale,…` for parts).')
+  lines.push('Reproduce: `npm run bench` (about 30 minutes on this machine; `npm run bench -- --quick` for a short run, `--only transfers,minimal,scale,…` for parts).')
   return lines.join('\n')
 }
 
