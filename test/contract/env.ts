@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { createAvolveClient } from '../../src/client.js'
 import type { UserRepositories } from '../../src/index.js'
 import type { AvolveDb } from '../../src/server.js'
-import { createPostgrestServer } from '../support/postgrest/server.js'
+import { createPostgrestServer, type PostgrestVersion } from '../support/postgrest/server.js'
 import { createUsers } from '../support/requests.js'
 import { useSdk } from '../support/sdk.js'
 import { supabaseAs } from '../support/supabase-session.js'
@@ -49,12 +49,13 @@ export function serverEnv(via?: { label: string; connection: (db: TestDatabase) 
   }
 }
 
-export function clientEnv(): ContractEnv {
+/** The browser adapter through supabase-js over HTTP, against the PostgREST stand-in answering as `postgrestVersion`. */
+export function clientEnv(postgrestVersion: PostgrestVersion = '14'): ContractEnv {
   const db = useTestDatabase()
   const sdk = useSdk(db)
   let api: { url: string; close(): Promise<void> }
   beforeAll(async () => {
-    api = await createPostgrestServer({ databaseUrl: db().authenticatorUrl, jwtSecret: testJwtSecret })
+    api = await createPostgrestServer({ databaseUrl: db().authenticatorUrl, jwtSecret: testJwtSecret, postgrestVersion })
   })
   afterAll(async () => {
     await api?.close()
@@ -64,7 +65,7 @@ export function clientEnv(): ContractEnv {
       retry: { baseDelayMs: 5, maxDelayMs: 50 },
     })
   return {
-    adapter: 'client (supabase-js over HTTP)',
+    adapter: `client (supabase-js over HTTP, PostgREST ${postgrestVersion})`,
     db,
     service: () => sdk().asService(),
     async users(count) {

@@ -20,9 +20,10 @@ beforeAll(async () => {
     create function public.fixture_add(a int, b int default 1) returns int language sql stable as $$ select a + b $$;
     create function public.fixture_pick(a int) returns text language sql stable as $$ select 'int' $$;
     create function public.fixture_pick(a text) returns text language sql stable as $$ select 'text' $$;
+    create function public.fixture_series(n int) returns setof int language sql stable as $$ select generate_series(1, n) $$;
     create function public.fixture_raise(p_code text) returns void language plpgsql as $$
       begin raise exception using errcode = p_code, message = 'raised ' || p_code, detail = 'd', hint = 'h'; end $$;
-    grant execute on function public.fixture_add(int, int), public.fixture_raise(text) to anon, authenticated;`)
+    grant execute on function public.fixture_add(int, int), public.fixture_raise(text), public.fixture_series(int) to anon, authenticated;`)
   api = await createPostgrestServer({ databaseUrl: db().authenticatorUrl, jwtSecret: testJwtSecret })
 })
 afterAll(async () => {
@@ -139,6 +140,29 @@ describe('POST /rpc/<fn>', () => {
     expect(text).toBe('')
     expect(res.headers.get('content-type')).toBeNull()
     expect(res.headers.get('content-range')).toBe('0-0/*')
+  })
+})
+
+describe('a page of a function result with Prefer: count=exact', () => {
+  const exact = { Prefer: 'count=exact' }
+
+  it('counts the whole result, not the page: 206 with Content-Range 1-1/2', async () => {
+    const post = await rpc('fixture_series?limit=1&offset=1', { n: 2 }, tokenA, { headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokenA}`, ...exact } })
+    expect([post.res.status, post.res.headers.get('content-range'), post.text]).toEqual([206, '1-1/2', '[2]'])
+    const get = await fetch(`${api.url}/rest/v1/rpc/fixture_series?n=2`, { headers: { Range: '1-1', ...exact } })
+    expect([get.status, get.headers.get('content-range'), await get.text()]).toEqual([206, '1-1/2', '[2]'])
+  })
+
+  it('the whole result in one page is 200 with its count', async () => {
+    const res = await fetch(`${api.url}/rest/v1/rpc/fixture_series?n=3`, { headers: exact })
+    expect([res.status, res.headers.get('content-range')]).toEqual([200, '0-2/3'])
+  })
+
+  it('an offset past the end is 416 with the full count', async () => {
+    const res = await fetch(`${api.url}/rest/v1/rpc/fixture_series?n=15&offset=20`, { headers: exact })
+    expect(res.status).toBe(416)
+    expect(res.headers.get('content-range')).toBe('*/15')
+    expect(await res.json()).toMatchObject({ code: 'PGRST103', details: 'An offset of 20 was requested, but there are only 15 rows.' })
   })
 })
 

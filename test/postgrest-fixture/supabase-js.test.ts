@@ -61,7 +61,7 @@ describe('supabase-js 2.109 against the fixture', () => {
     const forged = createSupabaseTestClient(api.url, { anonKey, accessToken: await signUserToken(a, { secret: 'not-the-project-secret-but-long-enough' }) })
     const { error, status } = await forged.from('token_balances').select('*')
     expect(status).toBe(401)
-    expect(error).toMatchObject({ code: 'PGRST301', message: 'JWT cryptographic operation failed' })
+    expect(error).toMatchObject({ code: 'PGRST301' })
   })
 
   it('count, head, single, maybeSingle, range, order and or', async () => {

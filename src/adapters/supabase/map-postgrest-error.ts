@@ -9,25 +9,45 @@ export interface PostgrestErrorLike {
   hint?: string | null
 }
 
-/** PostgREST's own error codes that mean something to an SDK user. */
+/**
+ * PostgREST's own error codes that mean something to an SDK user, as PostgREST 12.2, 13 and 14 answer
+ * them (README, "Supported PostgREST versions"). 12.2 reports every JWT failure as PGRST301, expiry
+ * included; 13 moved failed claims (expiry among them) to PGRST303.
+ */
+const migrate = ': apply the migrations this SDK version ships'
+const signIn = 'the access token was refused: sign in again'
 const POSTGREST_CODES: Record<string, { cls: typeof AvolveError; code: string; advice: string }> = {
   PGRST000: { cls: TransientError, code: 'service_unavailable', advice: 'the API could not reach the database; retry' },
   PGRST001: { cls: TransientError, code: 'service_unavailable', advice: 'the API lost its database connection; retry' },
   PGRST002: { cls: TransientError, code: 'service_unavailable', advice: 'the API is loading its schema cache; retry' },
   PGRST003: { cls: TransientError, code: 'pool_timeout', advice: 'the API has no free database connection; retry' },
-  PGRST301: { cls: NotAuthenticatedError, code: 'invalid_token', advice: 'the access token was refused: sign in again' },
+  PGRST301: { cls: NotAuthenticatedError, code: 'invalid_token', advice: signIn },
   PGRST302: { cls: NotAuthenticatedError, code: 'not_authenticated', advice: 'anonymous access is disabled: sign in' },
-  PGRST303: { cls: NotAuthenticatedError, code: 'invalid_token', advice: 'the access token was refused: sign in again' },
-  PGRST202: { cls: UnexpectedError, code: 'schema_mismatch', advice: 'the API has no such function: apply the migrations this SDK version ships' },
-  PGRST205: { cls: UnexpectedError, code: 'schema_mismatch', advice: 'the API has no such table: apply the migrations this SDK version ships' },
+  PGRST303: { cls: NotAuthenticatedError, code: 'invalid_token', advice: signIn },
+  PGRST202: { cls: UnexpectedError, code: 'schema_mismatch', advice: `the API has no such function${migrate}` },
+  PGRST203: { cls: UnexpectedError, code: 'schema_mismatch', advice: `the API cannot choose between functions of this name${migrate}` },
+  PGRST205: { cls: UnexpectedError, code: 'schema_mismatch', advice: `the API has no such table${migrate}` },
 }
+
+/**
+ * Expiry is the one JWT failure with its own remedy (refresh, not sign in). PostgREST says it only in
+ * the message: "JWT expired" under PGRST301 (12.2) or PGRST303 (13, 14), the same text in every
+ * version; the code alone cannot tell it from a forged or malformed token.
+ */
+const isExpiry = (code: string, message: string) => (code === 'PGRST301' || code === 'PGRST303') && /\bexpired\b/i.test(message)
+
+/** PostgreSQL's own text for a JWT `role` claim naming no role: 401 from PostgREST 13, 400 in 12.2. */
+const UNKNOWN_ROLE = /^role ".*" does not exist$/s
 
 const SQLSTATE = /^[0-9A-Z]{5}$/
 
 /**
  * The typed error for a failed supabase-js request: by SQLSTATE (the same table the server path
- * uses), by PostgREST's own code, or by the HTTP status when the body said nothing.
- * `status` is 0 when the request never got an answer (network failure, timeout).
+ * uses), by PostgREST's own code, or by the HTTP status when the body said nothing; the same for
+ * PostgREST 12.2, 13 and 14. `status` is 0 when the request never got an answer (network failure, timeout).
+ * @example
+ * const { error, status } = await supabase.rpc('transfer_tokens', args)
+ * if (error) throw mapPostgrestError(error, status) // e.g. NotAuthenticatedError 'token_expired'
  */
 export function mapPostgrestError(error: PostgrestErrorLike, status: number, cause: unknown = error): AvolveError {
   const code = error.code ?? ''
@@ -41,8 +61,11 @@ export function mapPostgrestError(error: PostgrestErrorLike, status: number, cau
       cause,
     })
   }
-  if (code === 'PGRST303' && /expired/i.test(message)) {
+  if (isExpiry(code, message)) {
     return new NotAuthenticatedError({ code: 'token_expired', message: 'the access token has expired: refresh the session and retry', status, cause })
+  }
+  if (code === '22023' && UNKNOWN_ROLE.test(message)) {
+    return new NotAuthenticatedError({ code: 'invalid_token', message: `${message}: ${signIn}`, sqlstate: code, status, cause })
   }
   const known = POSTGREST_CODES[code]
   if (known) return new known.cls({ code: known.code, message: `${message}: ${known.advice}`, status, details: error.details ?? undefined, cause })

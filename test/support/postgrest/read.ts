@@ -4,6 +4,7 @@ import type { Filter, LogicTree, QueryParams } from './query-params.js'
 import { operators } from './query-params.js'
 import { limitOffsetSql } from './range.js'
 import { resultReply, type Reply, type ResultRow, type Shape } from './reply.js'
+import { FuzzySet } from './fuzzy.js'
 import { castTypeSql, type SchemaCache } from './schema-cache.js'
 import { ident, Params } from './sql.js'
 
@@ -68,10 +69,28 @@ async function raiseMissingColumn(client: pg.PoolClient, schema: string, table: 
   throw pgrstError(400, '42703', `column ${table}.${column} does not exist`)
 }
 
+/**
+ * 12.2 has no PGRST205: it runs the query and PostgreSQL answers 42P01 (404). The name travels as a
+ * setting, as in raiseMissingColumn.
+ */
+async function raiseMissingTable(client: pg.PoolClient, schema: string, table: string): Promise<never> {
+  await client.query(`select set_config('pgrst_fixture.probe', $1, true)`, [JSON.stringify([schema, table])])
+  await client.query(`do $$
+    declare p json := current_setting('pgrst_fixture.probe')::json;
+    begin execute format('select 1 from %I.%I limit 0', p->>0, p->>1); end $$`)
+  throw pgrstError(404, '42P01', `relation "${schema}.${table}" does not exist`)
+}
+
 /** The main read query, shaped like PostgREST's mainRead: the body is PostgreSQL's json_agg of the rows. */
 export function planRead(cache: SchemaCache, table: string, query: QueryParams, shape: Shape) {
   const columns = cache.tables.get(table)
-  if (!columns) throw pgrstError(404, 'PGRST205', `Could not find the table '${cache.schema}.${table}' in the schema cache`)
+  if (!columns && shape.version === '12.2') return { run: (client: pg.PoolClient) => raiseMissingTable(client, cache.schema, table) }
+  if (!columns) {
+    // tableNotFoundHint: the closest table of the schema, 0.75 similar from 14.6 on (0.33 in 13).
+    const closest = new FuzzySet(cache.tables.keys()).getOne(table, shape.version === '14' ? 0.75 : 0.33)
+    const hint = closest === undefined ? null : `Perhaps you meant the table '${cache.schema}.${closest}'`
+    throw pgrstError(404, 'PGRST205', `Could not find the table '${cache.schema}.${table}' in the schema cache`, null, hint)
+  }
   const b = new ReadBuilder(cache, table, columns)
   const select = query.select.length === 0 ? [{ column: '*' }] : query.select
   const items = select.map((item) => {

@@ -1,30 +1,37 @@
 /**
  * A TEST FIXTURE, not a product: a loopback HTTP server implementing, against the real PostgreSQL, the
- * documented subset of PostgREST (v13+) that supabase-js's `.rpc()` and `.from().select()` use, so code
- * built on supabase-js can be tested over real HTTP with supabase-js unchanged. There is no PostgREST
- * binary on this machine. The database does the real work (roles, RLS, grants, functions, JSON); the
- * fixture parses requests, runs SQL in a transaction as the JWT's role and formats what comes back as
- * PostgREST does (spec: /work/notes/postgrest-research.md, which quotes PostgREST's source).
+ * documented subset of PostgREST that supabase-js's `.rpc()` and `.from().select()` use, so code built
+ * on supabase-js can be tested over real HTTP with supabase-js unchanged. There is no PostgREST binary
+ * on this machine. The database does the real work (roles, RLS, grants, functions, JSON); the fixture
+ * parses requests, runs SQL in a transaction as the JWT's role and formats what comes back as the
+ * chosen PostgREST release line (12.2, 13 or 14; see version.ts) does. Its fidelity is measured by
+ * test/postgrest-parity/, cases written from PostgREST's source and spec, tagged by version.
  *
- * In scope: JWT auth; POST/GET/HEAD /rpc/<fn>; GET/HEAD /<table> with select (alias, cast), filters,
- * not., or/and, order, limit/offset, Range, Prefer: count=exact, singular objects; PostgREST's errors.
+ * In scope: JWT auth; POST/GET/HEAD /rpc/<fn> (VARIADIC by name, RAISE SQLSTATE 'PGRST', the
+ * response.status / response.headers settings, "Perhaps you meant" hints); GET/HEAD /<table> with
+ * select (alias, cast), filters, not., or/and, order, limit/offset, Range, Prefer (count=exact,
+ * handling, timezone, max-affected on calls), singular objects; PostgREST's errors.
  * Out of scope, answered 501 PGRST127: writes through /<table>, OPTIONS, the OpenAPI root, embedding,
- * JSON paths, full-text search, count=planned|estimated, non-JSON bodies, filtering a function's result.
- * Not reproduced: fuzzy "Perhaps you meant" hints of PGRST202/205, response.headers/response.status
- * GUCs, RAISE 'PGRST', db-pre-request, (any)/(all) quantifiers, single-unnamed-parameter functions.
+ * JSON paths, full-text search, count=planned|estimated, non-JSON bodies, filtering a function's
+ * result, calling a function through its single unnamed parameter, 12.2's params=single-object.
+ * Not reproduced: db-pre-request, (any)/(all) quantifiers, Content-Location on reads.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import pg from 'pg'
-import { errorResponse, notImplemented, pgrstError, toApiError } from './errors.js'
+import { ApiError, errorResponse, notImplemented, pgrstError, toApiError } from './errors.js'
 import { authenticate, type Identity } from './jwt.js'
+import { parsePreferences, preferenceApplied } from './preferences.js'
 import { decodeComponent, parseQueryParams } from './query-params.js'
 import { requestedRange } from './range.js'
 import { planRead } from './read.js'
-import { wantsSingular, type Reply } from './reply.js'
-import { findRoutine, jsonArguments, planCall, type RpcArguments } from './rpc.js'
+import { wantsSingular, withResponseGucs, type Reply } from './reply.js'
+import { argumentKeys, findRoutine, jsonArguments, planCall, type RpcArguments } from './rpc.js'
 import { loadSchemaCache, type SchemaCache } from './schema-cache.js'
 import { inRequestTransaction } from './transaction.js'
+import type { PostgrestVersion } from './version.js'
+
+export type { PostgrestVersion } from './version.js'
 
 export interface PostgrestServerOptions {
   /** The login role PostgREST connects as (`authenticator`). */
@@ -37,6 +44,8 @@ export interface PostgrestServerOptions {
   schema?: string
   /** Connections in the pool; 1 makes every request reuse the same session. */
   poolSize?: number
+  /** The release line whose answers (error forms above all) the fixture gives; default '14'. */
+  postgrestVersion?: PostgrestVersion
 }
 
 export interface PostgrestServer {
@@ -50,6 +59,7 @@ interface Config {
   cache: SchemaCache
   key: Uint8Array
   anonRole: string
+  version: PostgrestVersion
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -59,12 +69,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 const header = (req: IncomingMessage, name: string) => [req.headers[name] ?? []].flat().join(', ') || undefined
-const invalidPath = () => pgrstError(404, 'PGRST125', 'Invalid path specified in request URL')
 
 /** Reads and plans one request in PostgREST's order (path, schema, method, query, range, body, plan), then runs it. */
-async function respond({ pool, cache }: Config, req: IncomingMessage, identity: Identity): Promise<Reply> {
+async function respond({ pool, cache, version }: Config, req: IncomingMessage, identity: Identity): Promise<Reply> {
   const method = req.method ?? 'GET'
   const url = new URL(req.url ?? '/', 'http://fixture')
+  // 12.2 answers a path it does not serve with an empty JSON object; 13 added PGRST125.
+  const invalidPath = () => (version === '12.2' ? new ApiError(404, { code: '', details: null, hint: null, message: '' }, {}, undefined, '{}') : pgrstError(404, 'PGRST125', 'Invalid path specified in request URL'))
   if (!/^\/rest\/v1(\/|$)/.test(url.pathname)) throw invalidPath()
   // What PostgREST sees behind Supabase's gateway, which strips /rest/v1.
   const path = url.pathname.slice('/rest/v1'.length) || '/'
@@ -76,30 +87,42 @@ async function respond({ pool, cache }: Config, req: IncomingMessage, identity: 
 
   const profile = header(req, isRead ? 'accept-profile' : 'content-profile')
   if (profile !== undefined && profile !== cache.schema) {
-    throw pgrstError(406, 'PGRST106', `Invalid schema: ${profile}`, null, `Only the following schemas are exposed: ${cache.schema}`)
+    throw version === '12.2'
+      ? pgrstError(406, 'PGRST106', `The schema must be one of the following: ${cache.schema}`)
+      : pgrstError(406, 'PGRST106', `Invalid schema: ${profile}`, null, `Only the following schemas are exposed: ${cache.schema}`)
   }
   if (method === 'OPTIONS' || (!isRpc && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method))) throw notImplemented(`${method} on ${path}`)
   if (isRpc && !isRead && method !== 'POST') throw pgrstError(405, 'PGRST101', `Cannot use the ${method} method on RPC`)
   if (!isRpc && !isRead) throw pgrstError(405, 'PGRST117', `Unsupported HTTP method: ${method}`)
 
   const query = parseQueryParams(url.search, isRpc && isRead)
-  const prefer = (header(req, 'prefer') ?? '').split(',').map((p) => p.trim())
-  const count = prefer.find((p) => /^count=(exact|planned|estimated)$/.test(p))
-  if (count !== undefined && count !== 'count=exact') throw notImplemented(`Prefer: ${count}`)
+  const prefs = parsePreferences(header(req, 'prefer'), version, cache.timezones)
+  if (prefs.count !== undefined && prefs.count !== 'exact') throw notImplemented(`Prefer: count=${prefs.count}`)
+  if (prefs.singleObject) throw notImplemented('Prefer: params=single-object')
+  const strict = prefs.handling === 'strict'
   const shape = {
-    singular: wantsSingular(header(req, 'accept')),
-    count: count !== undefined,
+    singular: false,
+    count: prefs.count !== undefined,
     // RFC 9110: only GET honours the Range header.
     range: requestedRange(query.limit, query.offset, method === 'GET' ? header(req, 'range') : undefined),
     head: method === 'HEAD',
     ...(profile === undefined ? {} : { profile }),
+    ...(preferenceApplied(prefs, isRpc) === undefined ? {} : { preferenceApplied: preferenceApplied(prefs, isRpc)! }),
+    ...(isRpc && strict && prefs.maxAffected !== undefined ? { maxAffected: prefs.maxAffected } : {}),
+    version,
+  }
+  // After the plan and content negotiation, as Plan.hs checks them.
+  const refuseInvalidPreferences = () => {
+    if (strict && prefs.invalid.length > 0) {
+      throw pgrstError(400, 'PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${prefs.invalid.join(', ')}`)
+    }
   }
 
   let plan: { run(client: pg.PoolClient): Promise<Reply> }
   let readOnly = isRead
   let isolation = cache.roleIsolation.get(identity.role) ?? 'read committed'
   if (isRpc) {
-    let args: RpcArguments = { kind: 'query', args: new Map(query.args) }
+    let args: RpcArguments = { kind: 'query', args: query.args }
     if (!isRead) {
       const type = (header(req, 'content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase()
       if (['text/plain', 'text/xml', 'text/csv', 'application/octet-stream', 'application/x-www-form-urlencoded'].includes(type)) {
@@ -108,22 +131,31 @@ async function respond({ pool, cache }: Config, req: IncomingMessage, identity: 
       if (type !== 'application/json') throw pgrstError(400, 'PGRST102', `Content-Type not acceptable: ${type}`)
       args = jsonArguments(await readBody(req))
     }
-    const routine = findRoutine(cache, segments[1]!, args.kind === 'json' ? args.keys : new Set(args.args.keys()), !isRead)
+    const routine = findRoutine(cache, segments[1]!, argumentKeys(args), !isRead, version)
+    shape.singular = wantsSingular(header(req, 'accept'))
+    refuseInvalidPreferences()
+    if (version !== '12.2' && strict && prefs.maxAffected !== undefined && !routine.returns.startsWith('setof')) {
+      throw pgrstError(400, 'PGRST128', 'Function must return SETOF or TABLE when max-affected preference is used with handling=strict')
+    }
     // A POST to a STABLE or IMMUTABLE function is read-only too (Plan.hs txMode).
     readOnly ||= routine.volatility !== 'v'
     isolation = routine.isolation ?? isolation
     plan = planCall(cache, routine, args, query, shape)
-  } else plan = planRead(cache, segments[0]!, query, shape)
+  } else {
+    shape.singular = wantsSingular(header(req, 'accept'))
+    plan = planRead(cache, segments[0]!, query, shape)
+    refuseInvalidPreferences()
+  }
 
   // request.headers: lower-cased names, Cookie left out and parsed into request.cookies instead.
   const { cookie, ...rest } = req.headers
   const headers = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, [v ?? []].flat().join(', ')]))
   const cookies = Object.fromEntries((cookie ?? '').split(';').filter((c) => c.includes('=')).map((c) => c.split(/=(.*)/s, 2).map((s) => s.trim())))
-  const timezone = prefer.find((p) => p.startsWith('timezone='))?.slice('timezone='.length)
   const roleSettings = cache.roleSettings.get(identity.role) ?? []
   const searchPath = `"${cache.schema}", "public"` // the schema + db-extra-search-path's default
-  const ctx = { identity, method, path, headers, cookies, readOnly, isolation, roleSettings, searchPath, ...(timezone ? { timezone } : {}) }
-  return inRequestTransaction(pool, ctx, (client) => plan.run(client))
+  const ctx = { identity, method, path, headers, cookies, readOnly, isolation, roleSettings, searchPath, ...(prefs.timezone ? { timezone: prefs.timezone } : {}) }
+  const reply = await inRequestTransaction(pool, ctx, (client) => plan.run(client))
+  return withResponseGucs(reply)
 }
 
 async function handle(config: Config, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -131,12 +163,12 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
   let reply: Reply & { reason?: string }
   try {
     // PostgREST authenticates before it looks at anything else in the request.
-    identity = await authenticate(header(req, 'authorization'), config.key, config.anonRole)
+    identity = authenticate(header(req, 'authorization'), config.key, config.anonRole, config.version)
     reply = await respond(config, req, identity)
-    reply.headers['Vary'] = 'Accept, Prefer, Range'
+    reply.headers['Vary'] ??= 'Accept, Prefer, Range'
   } catch (error) {
     // "authed" means the role in effect is not db-anon-role (App.hs).
-    reply = errorResponse(toApiError(error, identity !== undefined && identity.role !== config.anonRole))
+    reply = errorResponse(toApiError(error, identity !== undefined && identity.role !== config.anonRole, config.version), config.version)
   }
   const body = reply.body === undefined || req.method === 'HEAD' ? undefined : Buffer.from(reply.body, 'utf8')
   if (body !== undefined) reply.headers['Content-Length'] = String(body.length)
@@ -153,7 +185,9 @@ export async function createPostgrestServer(options: PostgrestServerOptions): Pr
     await pool.end()
     throw new Error(`PostgREST fixture: could not read the schema cache: ${error instanceof Error ? error.message : String(error)}`)
   })
-  const config: Config = { pool, cache, key: new TextEncoder().encode(options.jwtSecret), anonRole: options.anonRole ?? 'anon' }
+  const config: Config = {
+    pool, cache, key: new TextEncoder().encode(options.jwtSecret), anonRole: options.anonRole ?? 'anon', version: options.postgrestVersion ?? '14',
+  }
   const server = createServer((req, res) => {
     handle(config, req, res).catch((error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))))
   })
