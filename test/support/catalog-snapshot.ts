@@ -3,8 +3,9 @@ import type pg from 'pg'
 /**
  * A text dump of everything the migrations define, built from the catalog (pg_dump of this machine
  * is older than the server): relations with their columns, constraints, indexes, policies, triggers,
- * privileges and comments; functions with definitions, settings and privileges; types; seeded rows
- * of the lookup tables. OIDs are left out, so two databases with the same schema dump the same.
+ * privileges and comments; event triggers whose function is in these schemas; functions with
+ * definitions, settings and privileges; types; seeded rows of the lookup tables. OIDs are left
+ * out, so two databases with the same schema dump the same.
  */
 export async function catalogSnapshot(client: pg.Pool | pg.ClientBase, schemas = ['public', 'private']): Promise<string> {
   const sections: Array<[string, string]> = [
@@ -47,9 +48,16 @@ export async function catalogSnapshot(client: pg.Pool | pg.ClientBase, schemas =
     ],
     [
       'triggers',
-      `select n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled
+      `select n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled, obj_description(t.oid, 'pg_trigger')
        from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
        where not t.tgisinternal and (n.nspname = any($1) or n.nspname = 'auth') order by 1, 2, 3`,
+    ],
+    [
+      'event triggers',
+      `select e.evtname, e.evtevent, e.evtenabled, e.evtfoid::regprocedure::text, e.evttags::text,
+              obj_description(e.oid, 'pg_event_trigger')
+       from pg_event_trigger e join pg_proc p on p.oid = e.evtfoid join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname = any($1) order by 1`,
     ],
     [
       'functions',
