@@ -165,7 +165,6 @@ async function handle(config: Config, req: IncomingMessage, res: ServerResponse)
     // PostgREST authenticates before it looks at anything else in the request.
     identity = authenticate(header(req, 'authorization'), config.key, config.anonRole, config.version)
     reply = await respond(config, req, identity)
-    reply.headers['Vary'] ??= 'Accept, Prefer, Range'
   } catch (error) {
     // "authed" means the role in effect is not db-anon-role (App.hs).
     reply = errorResponse(toApiError(error, identity !== undefined && identity.role !== config.anonRole, config.version), config.version)
