@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import type pg from 'pg'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listMigrations } from '../../src/tooling/migrations.js'
 import { splitStatementsWithOffsets } from '../../src/tooling/split-statements.js'
+import { recordFigure } from '../support/reliability-report.js'
 import { createUsers, mint, queryAs, user } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'
 
@@ -59,6 +60,9 @@ async function inTransaction(statements: string[], check?: (c: pg.PoolClient) =>
   }
 }
 
+/** What each attack did: refused with the table's listed code and no row changed, or not. */
+const outcomes: boolean[] = []
+
 const count = async (table: string) => (await db().admin.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n
 
 describe('the append-only tables, against their owner', () => {
@@ -68,14 +72,27 @@ describe('the append-only tables, against their owner', () => {
     await mint(db().api, a!, 'GEN', '10')
     await mint(db().api, b!, 'GEN', '10')
   })
+  afterAll(() => {
+    if (outcomes.length === 0) return
+    recordFigure('append-only-guard', {
+      area: 'security',
+      check: 'append-only ledger and consent history against their owner (a superuser): every route around the refusing triggers (disable, replica mode, drop, redefine, rename, move, drop the table) × 2 tables',
+      cases: outcomes.length,
+      violations: outcomes.filter((refused) => !refused).length,
+      command: 'npx vitest run test/database/append-only-guard.test.ts',
+      notes: 'each refused with VT009 or VC007 and no row changed; documented boundary, also tested: the event trigger\'s owner (postgres on Supabase) can drop it first',
+    })
+  })
 
   describe.each(tables)('$table', (t) => {
     it.each(attacks)(`refuses: %s (${t.code})`, async (_, statements) => {
       const before = await count(t.table)
       expect(before).toBeGreaterThan(0)
       const error = (await inTransaction(statements(t))) as pg.DatabaseError | undefined
+      const after = await count(t.table)
+      outcomes.push(error?.code === t.code && after === before)
       expect(error?.code, error?.message ?? 'every statement succeeded').toBe(t.code)
-      expect(await count(t.table)).toBe(before)
+      expect(after).toBe(before)
     })
 
     it('keeps its guarded triggers as created, enabled always', async () => {
@@ -92,6 +109,7 @@ describe('the append-only tables, against their owner', () => {
 
   it('refuses renaming the function both tables\' triggers run (VC007, the first it finds broken)', async () => {
     const error = (await inTransaction(['alter function private.refuse_mutation() rename to renamed'])) as pg.DatabaseError | undefined
+    outcomes.push(error?.code === 'VC007')
     expect(error?.code, error?.message).toBe('VC007')
     expect(error?.detail).toBe('ALTER FUNCTION would leave public.consent_history without its trigger consent_history_refuse_change, as created and enabled always')
   })

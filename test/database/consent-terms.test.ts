@@ -2,6 +2,7 @@ import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { termsSchema } from '../../src/schemas/consent.js'
 import { applyMigrations, applySupabaseBase, listMigrations } from '../../src/tooling/migrations.js'
+import { recordFigure } from '../support/reliability-report.js'
 import { createUsers, expectSqlState, queryAs, user } from '../support/requests.js'
 import { createTestDatabase, useTestDatabase } from '../support/test-database.js'
 
@@ -67,6 +68,17 @@ describe('consent terms that only look blank', () => {
       for (const issue of parsed.error.issues) sdk.push(chunk[issue.path[0] as number]!)
     }
 
+    const inDatabase = new Set(database)
+    const inSdk = new Set(sdk)
+    const disagreements = sdk.filter((c) => !inDatabase.has(c)).length + database.filter((c) => !inSdk.has(c)).length
+    recordFigure('consent-terms', {
+      area: 'hostile input',
+      check: 'consent terms that only look blank: the SDK and the database call the same code points blank (every Unicode scalar value as a term)',
+      cases: codes.length,
+      violations: disagreements,
+      command: 'npx vitest run test/database/consent-terms.test.ts',
+      notes: `${database.length} code points blank in both (White_Space, Default_Ignorable_Code_Point, Cc); ${blankLooking.length} blank-looking terms each refused with VC002 through record_consent and in a direct insert by the table owner`,
+    })
     expect(codes).toHaveLength(1_112_063)
     expect(database.length).toBeGreaterThan(4000)
     expect(sdk).toEqual(database)

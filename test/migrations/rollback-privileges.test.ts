@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyMigrations, applySupabaseBase, listMigrations, rollbackMigrations } from '../../src/tooling/migrations.js'
+import { recordFigure } from '../support/reliability-report.js'
 import { createTestDatabase } from '../support/test-database.js'
 
 /**
@@ -79,7 +80,7 @@ const bases: Array<[string, string, string[]]> = [
   ],
 ]
 
-describe.each(bases)('rollback scripts, on a database with %s', (_, defaults, moreKinds) => {
+describe.each(bases)('rollback scripts, on a database with %s', (base, defaults, moreKinds) => {
   const migrations = listMigrations()
   let db: Awaited<ReturnType<typeof createTestDatabase>>
   let client: pg.Client
@@ -109,6 +110,14 @@ describe.each(bases)('rollback scripts, on a database with %s', (_, defaults, mo
       for (const line of await privileges(client)) if (!before.has(line)) widened.push(`rollback/${m.version}_${m.name}.sql: ${line}`)
       await applyMigrations(client, [m])
     }
+    recordFigure('rollback-privileges', {
+      area: 'security',
+      check: `no rollback leaves anon, authenticated, service_role or PUBLIC a privilege, policy or RLS state they lacked before its migration, on a database with ${base}`,
+      cases: migrations.length,
+      violations: widened.length,
+      command: 'npx vitest run test/migrations/rollback-privileges.test.ts',
+      notes: 'each migration applied, rolled back and applied again in order; grants on schemas, tables, columns, sequences, functions and types (unset ACLs as their defaults), default privileges, RLS flags and policies compared',
+    })
     expect(widened).toEqual([])
     // The comparison saw every kind of privilege the API roles hold here, so an empty list means something.
     expect([...seen]).toEqual(expect.arrayContaining(['column', 'function', 'policy', 'relation', 'schema', 'type', ...moreKinds]))
