@@ -29,6 +29,8 @@ export interface ParityCase {
     error?: { code: string; message?: string; details?: string | null; hint?: string | null }
     /** A success body, compared as JSON; `''` for no body. */
     json?: unknown
+    /** A success body whose value is not known in advance (a new id), matched as text. */
+    text?: RegExp
     /** Headers that must be present with this value (a RegExp to match), or absent (`null`). */
     headers?: Record<string, string | RegExp | string[] | null>
   }
@@ -227,6 +229,33 @@ const adapterPaths: ParityCase[] = [
     source: 'AuthSpec "denies execution on functions that anonymous does not own"; Error.hs PgError headers',
     request: { method: 'POST', path: '/rpc/record_consent', token: 'anon', body: { p_user_id: '00000000-0000-0000-0000-000000000000', p_interaction_type: 'terms_of_service', p_terms: ['t'] } },
     expect: { status: 401, error: { code: '42501', message: 'permission denied for function record_consent', details: null, hint: null }, headers: { 'www-authenticate': 'Bearer' } },
+  },
+  {
+    name: 'record_consent as the user: 200 with the new id as a bare JSON string',
+    versions: all,
+    source: 'RpcSpec "returns proper json" (a scalar is its JSON value); Response.hs Content-Range 0-0/*',
+    request: { method: 'POST', path: '/rpc/record_consent', body: { p_user_id: '$user', p_interaction_type: 'terms_of_service', p_terms: ['parity-1'] } },
+    expect: {
+      status: 200,
+      text: /^"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"$/,
+      headers: { 'content-range': '0-0/*', 'content-type': 'application/json; charset=utf-8', 'content-profile': 'public' },
+    },
+  },
+  {
+    name: 'a keyset page as history() reads it: gte/lte, a nested or/and, two orders, limit',
+    versions: all,
+    source: 'QuerySpec logic trees ("or=(…,and(…))"), comparison operators, multiple order terms',
+    request: {
+      path:
+        '/token_transactions?select=token_type,amount::text&created_at=gte.2000-01-01T00:00:00Z&created_at=lte.2999-01-01T00:00:00Z' +
+        '&or=(created_at.lt."2999-01-01T00:00:00Z",and(created_at.eq."2999-01-01T00:00:00Z",id.lt."ffffffff-ffff-ffff-ffff-ffffffffffff"))' +
+        '&order=created_at.desc,id.desc&limit=5',
+    },
+    expect: {
+      status: 200,
+      json: [{ token_type: 'SAP', amount: '2.500000000000000000' }, { token_type: 'GEN', amount: '100.000000000000000000' }],
+      headers: { 'content-range': '0-1/*' },
+    },
   },
   {
     name: 'a refused transfer: the function\'s error as the body, 400',

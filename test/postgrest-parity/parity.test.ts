@@ -63,7 +63,7 @@ function checkHeaders(res: Response, version: PostgrestVersion, c: ParityCase): 
 }
 
 function checkBody(text: string, c: ParityCase): void {
-  const { error, json } = c.expect
+  const { error, json, text: pattern } = c.expect
   if (error) {
     const body = JSON.parse(text) as Record<string, unknown>
     // PostgREST's body shape: exactly these four keys, in Aeson's (sorted) order, strings or null.
@@ -75,6 +75,7 @@ function checkBody(text: string, c: ParityCase): void {
   }
   if (json === '') expect(text).toBe('')
   else if (json !== undefined) expect(JSON.parse(text)).toEqual(json)
+  if (pattern !== undefined) expect(text).toMatch(pattern)
 }
 
 describe.each(postgrestVersions)('the stand-in as PostgREST %s', (version) => {

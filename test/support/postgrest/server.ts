@@ -153,7 +153,7 @@ async function respond({ pool, cache, version }: Config, req: IncomingMessage, i
   const cookies = Object.fromEntries((cookie ?? '').split(';').filter((c) => c.includes('=')).map((c) => c.split(/=(.*)/s, 2).map((s) => s.trim())))
   const roleSettings = cache.roleSettings.get(identity.role) ?? []
   const searchPath = `"${cache.schema}", "public"` // the schema + db-extra-search-path's default
-  const ctx = { identity, method, path, headers, cookies, readOnly, isolation, roleSettings, searchPath, ...(prefs.timezone ? { timezone: prefs.timezone } : {}) }
+  const ctx = { identity, method, path, headers, cookies, readOnly, isolation, roleSettings, searchPath, version, ...(prefs.timezone ? { timezone: prefs.timezone } : {}) }
   const reply = await inRequestTransaction(pool, ctx, (client) => plan.run(client))
   return withResponseGucs(reply)
 }

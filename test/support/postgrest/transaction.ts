@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { pgrstError } from './errors.js'
 import type { Identity } from './jwt.js'
+import type { PostgrestVersion } from './version.js'
 
 /** What PostgREST sets at the start of every request's transaction (Query/PreQuery.hs). */
 export interface RequestContext {
@@ -18,6 +19,7 @@ export interface RequestContext {
   /** `Prefer: timezone=...` */
   timezone?: string
   searchPath: string
+  version: PostgrestVersion
 }
 
 /** The level comes from role or function settings; only the three SQL keywords reach the statement. */
@@ -41,7 +43,8 @@ export async function inRequestTransaction<T>(pool: pg.Pool, ctx: RequestContext
     if (/timeout exceeded when trying to connect/i.test(details)) {
       throw pgrstError(504, 'PGRST003', 'Timed out acquiring connection from connection pool.')
     }
-    throw pgrstError(503, 'PGRST000', 'Database connection error.', details)
+    // 14 dropped "Retrying the connection." from the message (Error.hs ConnectionUsageError).
+    throw pgrstError(503, 'PGRST000', ctx.version === '14' ? 'Database connection error.' : 'Database connection error. Retrying the connection.', details)
   }
   const values: string[] = []
   const bind = (v: string) => `$${values.push(v)}`
