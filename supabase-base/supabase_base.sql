@@ -15,31 +15,46 @@
 --     harsher case: every migration revokes what a role must not have and grants what it needs, so it
 --     is correct under both.
 -- Never run this against a Supabase project. It is idempotent: running it twice is harmless.
+--
+-- Roles belong to the whole server, not to one database: a role that already exists is left as it
+-- is (its settings are not touched), so applying the base to a new database changes no role another
+-- database relies on.
 
 do $roles$
 begin
+  -- Supabase's per-role limits, set on the roles made here (PostgREST, and the server SDK, apply the
+  -- impersonated role's settings per request; service_role has none, so the login role's hold).
   if not exists (select from pg_catalog.pg_roles where rolname = 'anon') then
     create role anon nologin;
+    alter role anon set statement_timeout = '3s';
   end if;
   if not exists (select from pg_catalog.pg_roles where rolname = 'authenticated') then
     create role authenticated nologin;
+    alter role authenticated set statement_timeout = '8s';
   end if;
   if not exists (select from pg_catalog.pg_roles where rolname = 'service_role') then
     create role service_role nologin bypassrls;
   end if;
   if not exists (select from pg_catalog.pg_roles where rolname = 'authenticator') then
     create role authenticator login noinherit;
+    alter role authenticator set statement_timeout = '8s';
+    alter role authenticator set lock_timeout = '8s';
   end if;
 end
 $roles$;
 
-grant anon, authenticated, service_role to authenticator;
-
--- Supabase's per-role limits (PostgREST applies the impersonated role's settings per request).
-alter role anon set statement_timeout = '3s';
-alter role authenticated set statement_timeout = '8s';
-alter role authenticator set statement_timeout = '8s';
-alter role authenticator set lock_timeout = '8s';
+-- Granted where missing only: a grant repeated by another superuser would add a membership of its own.
+do $memberships$
+declare
+  api_role text;
+begin
+  foreach api_role in array array['anon', 'authenticated', 'service_role'] loop
+    if not pg_catalog.pg_has_role('authenticator', api_role, 'member') then
+      execute pg_catalog.format('grant %I to authenticator', api_role);
+    end if;
+  end loop;
+end
+$memberships$;
 
 create schema if not exists auth;
 grant usage on schema auth to anon, authenticated, service_role;
