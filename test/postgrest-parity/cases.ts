@@ -324,6 +324,20 @@ const adapterPaths: ParityCase[] = [
     expect: { status: 404, error: { code: 'PGRST205', hint: "Perhaps you meant the table 'public.token_balances'" } },
   },
   {
+    name: 'a path PostgREST does not serve (12.2: 404 with an empty object)',
+    versions: v12,
+    source: 'v12.2.12 ApiRequest.hs getResource: other paths → NotFound; Error.hs toJSON NotFound = {}',
+    request: { path: '/token_balances/extra' },
+    expect: { status: 404, json: {}, headers: { 'content-type': 'application/json; charset=utf-8', 'proxy-status': null } },
+  },
+  {
+    name: 'a path PostgREST does not serve (13+: PGRST125)',
+    versions: from13,
+    source: 'v13.0.8/v14.17 ApiRequest.hs getResource → InvalidResourcePath; Error.hs',
+    request: { path: '/token_balances/extra' },
+    expect: { status: 404, error: { code: 'PGRST125', message: 'Invalid path specified in request URL', details: null, hint: null } },
+  },
+  {
     name: 'a schema that is not exposed (12.2 wording)',
     versions: v12,
     source: 'v12.2.12 Error.hs UnacceptableSchema',
