@@ -6,7 +6,7 @@ import { signUserToken, testJwtSecret } from '../test/support/tokens.js'
 import type { BenchDatabase } from './lib/environment.js'
 import { latencies } from './lib/load.js'
 import { inOneWrite } from './lib/one-write.js'
-import { selectList, SETUP } from './lib/raw-statements.js'
+import { ROLE_TIMEOUT, selectList, SETUP } from './lib/raw-statements.js'
 import { client as clientSdk, server } from './lib/sdk.js'
 
 const readBack = `select ${selectList('user_consent')} from "public"."user_consent" where "id" = $1 limit $2`
@@ -31,7 +31,7 @@ export async function consentServerLatency(db: BenchDatabase, user: string, coun
         const [, , { rows }] = await inOneWrite(c, () =>
           Promise.all([
             c.query('begin'),
-            c.query(SETUP, ['authenticated', claims]),
+            c.query(SETUP, ['authenticated', claims, ROLE_TIMEOUT]),
             c.query<{ result: string }>('select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]) as result', [user, 'data_sharing', ['bench-terms']]),
           ]),
         )

@@ -4,7 +4,7 @@ import type { BenchDatabase } from './lib/environment.js'
 import { throughput } from './lib/load.js'
 import { inOneWrite } from './lib/one-write.js'
 import { pgbenchVersion, runPgbench } from './lib/pgbench.js'
-import { selectList, SETUP } from './lib/raw-statements.js'
+import { ROLE_TIMEOUT, selectList, SETUP } from './lib/raw-statements.js'
 
 const columns = selectList('token_transactions')
 /** The read-back of the ledger row the SDK sends: by the idempotency key, behind the call. */
@@ -62,11 +62,11 @@ export async function rawTransfers(db: BenchDatabase, users: string[], callers: 
       const c = await pool.connect()
       try {
         if (style !== 'one at a time') {
-          const flight = () => Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f]]), c.query(TRANSFER, args), c.query(readBackByKey, [key, 1]), c.query('commit')])
+          const flight = () => Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f], ROLE_TIMEOUT]), c.query(TRANSFER, args), c.query(readBackByKey, [key, 1]), c.query('commit')])
           await (style === 'one write per flight' ? inOneWrite(c, flight) : flight())
         } else {
           await c.query('begin')
-          await c.query(SETUP, ['authenticated', claims[f]])
+          await c.query(SETUP, ['authenticated', claims[f], ROLE_TIMEOUT])
           const { rows } = await c.query<{ result: string }>(TRANSFER, args)
           await c.query(readBackById, [rows[0]!.result, 1])
           await c.query('commit')

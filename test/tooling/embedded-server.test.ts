@@ -3,9 +3,10 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, write
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { EmbeddedServerError, startDatabaseServer, withClient } from '../../src/tooling/embedded-server.js'
 import { locateBinaries } from '../../src/tooling/embedded/postgres-binaries.js'
+import { recordFigure } from '../support/reliability-report.js'
 
 interface Held {
   child: ReturnType<typeof spawn>
@@ -117,12 +118,25 @@ function forgedServerDir(dead: number, pid: number): string {
 }
 
 describe('the clean-up of abandoned servers trusts nothing in the shared temp dir', () => {
+  const outcomes: boolean[] = []
+  afterAll(() =>
+    recordFigure('embedded-server-cleanup', {
+      area: 'security',
+      check: 'the embedded server clean-up signals only a postgres server the kernel shows running in a folder of its own (forged owner and pid files in the shared temp dir)',
+      cases: outcomes.length,
+      violations: outcomes.filter((held) => !held).length,
+      command: 'npx vitest run test/tooling/embedded-server.test.ts',
+      notes: 'a bystander process named by a forged postmaster.pid stayed alive, in a folder of ours and (as root) in one another user owns',
+    }),
+  )
+
   it('never signals a process that is not a postgres server of that folder', async () => {
     const { bystander, dead } = await bystanderAndDeadPid()
     const dir = forgedServerDir(dead, bystander.pid!)
     try {
       const server = await startDatabaseServer({ databaseUrl: '' })
       await server.stop()
+      outcomes.push(alive(bystander.pid!))
       expect(alive(bystander.pid!)).toBe(true)
       // Our own folder with a dead owner is still cleaned up.
       expect(existsSync(dir)).toBe(false)
@@ -140,6 +154,7 @@ describe('the clean-up of abandoned servers trusts nothing in the shared temp di
     try {
       const server = await startDatabaseServer({ databaseUrl: '' })
       await server.stop()
+      outcomes.push(alive(bystander.pid!) && existsSync(dir))
       expect(alive(bystander.pid!)).toBe(true)
       expect(existsSync(dir)).toBe(true)
     } finally {
