@@ -4,9 +4,11 @@
  * retry can succeed (`retryable`), and the original driver or HTTP error as `cause`.
  */
 
+import type { AvolveErrorCode } from './codes.js'
+
 /** Where an error came from, for logs and for deciding what a caller can do about it. */
 export interface AvolveErrorInit {
-  code: string
+  code: AvolveErrorCode
   message: string
   retryable?: boolean
   /** The SQLSTATE, when the database raised it. */
@@ -18,10 +20,15 @@ export interface AvolveErrorInit {
   cause?: unknown
 }
 
+/** Where an error keeps the names of its classes: a registered symbol, the same in every copy of the package. */
+const KINDS = Symbol.for('@avolve/db.error-kinds')
+
 export class AvolveError extends Error {
   override name = 'AvolveError'
+  /** The class's name as {@link isAvolveError} compares it: stable under minifiers, shared by every copy. */
+  static readonly kind: string = 'AvolveError'
   /** Stable, machine-readable: the database's error name (`insufficient_balance`) or the SDK's own. */
-  readonly code: string
+  readonly code: AvolveErrorCode
   readonly retryable: boolean
   readonly sqlstate: string | undefined
   readonly status: number | undefined
@@ -36,6 +43,16 @@ export class AvolveError extends Error {
     this.status = init.status
     this.details = init.details
     this.hint = init.hint
+  }
+
+  /** This error's class names, most specific first (what {@link isAvolveError} reads). */
+  get [KINDS](): readonly string[] {
+    const kinds: string[] = []
+    for (let proto = Object.getPrototypeOf(this); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+      const ctor = proto.constructor as { kind?: unknown }
+      if (Object.prototype.hasOwnProperty.call(ctor, 'kind') && typeof ctor.kind === 'string') kinds.push(ctor.kind)
+    }
+    return kinds
   }
 
   /** A plain object for logs and JSON responses (no cause, no stack). */
@@ -54,6 +71,7 @@ export interface ValidationIssue {
 /** The input was refused, by the SDK's schemas before any request (`validation_failed`) or by the database. */
 export class ValidationError extends AvolveError {
   override name = 'ValidationError'
+  static override readonly kind: string = 'ValidationError'
   readonly issues: readonly ValidationIssue[]
   constructor(init: AvolveErrorInit & { issues?: readonly ValidationIssue[] }) {
     super(init)
@@ -64,26 +82,31 @@ export class ValidationError extends AvolveError {
 /** No user is signed in, or the token is invalid or expired: sign in (again) and retry. */
 export class NotAuthenticatedError extends AvolveError {
   override name = 'NotAuthenticatedError'
+  static override readonly kind: string = 'NotAuthenticatedError'
 }
 
 /** The signed-in user may not do this (someone else's account, or a service-role action). */
 export class PermissionDeniedError extends AvolveError {
   override name = 'PermissionDeniedError'
+  static override readonly kind: string = 'PermissionDeniedError'
 }
 
 /** What the call names does not exist, or is not the caller's to see. */
 export class NotFoundError extends AvolveError {
   override name = 'NotFoundError'
+  static override readonly kind: string = 'NotFoundError'
 }
 
 /** The sender's balance is lower than the amount. Nothing moved. */
 export class InsufficientBalanceError extends AvolveError {
   override name = 'InsufficientBalanceError'
+  static override readonly kind: string = 'InsufficientBalanceError'
 }
 
 /** The idempotency key was used before for a different request; `fields` names what differs. */
 export class IdempotencyConflictError extends AvolveError {
   override name = 'IdempotencyConflictError'
+  static override readonly kind: string = 'IdempotencyConflictError'
   readonly fields: readonly string[]
   constructor(init: AvolveErrorInit & { fields?: readonly string[] }) {
     super(init)
@@ -94,11 +117,13 @@ export class IdempotencyConflictError extends AvolveError {
 /** The consent record cannot move to that status from the one it has. */
 export class InvalidTransitionError extends AvolveError {
   override name = 'InvalidTransitionError'
+  static override readonly kind: string = 'InvalidTransitionError'
 }
 
 /** A write broke a rule of the schema that no SDK call can break (append-only tables, constraints). */
 export class ConstraintViolationError extends AvolveError {
   override name = 'ConstraintViolationError'
+  static override readonly kind: string = 'ConstraintViolationError'
 }
 
 /**
@@ -109,6 +134,7 @@ export class ConstraintViolationError extends AvolveError {
  */
 export class TransientError extends AvolveError {
   override name = 'TransientError'
+  static override readonly kind: string = 'TransientError'
   readonly outcomeUnknown: boolean
   constructor(init: AvolveErrorInit & { outcomeUnknown?: boolean }) {
     super({ ...init, retryable: init.retryable ?? true })
@@ -119,4 +145,34 @@ export class TransientError extends AvolveError {
 /** An error the SDK has no meaning for. It is never reported as a validation error. */
 export class UnexpectedError extends AvolveError {
   override name = 'UnexpectedError'
+  static override readonly kind: string = 'UnexpectedError'
+}
+
+/** A class of the hierarchy, as {@link isAvolveError} takes it. */
+export type AvolveErrorClass<E extends AvolveError = AvolveError> = (abstract new (...args: never[]) => E) & { readonly kind: string }
+
+/**
+ * Whether `error` is an {@link AvolveError} (of class `kind`, when given), also when it was thrown by
+ * another copy of this package: an app that loads both the ESM and the CJS build, or two versions,
+ * gets `false` from `instanceof` across the copies, but not from this guard, which compares the
+ * classes' names through a registered symbol.
+ *
+ * @example
+ * ```ts
+ * import { isAvolveError, InsufficientBalanceError } from '@avolve/db'
+ * try {
+ *   await scope.tokens.transfer({ to: bobId, tokenType: 'GEN', amount: '30' })
+ * } catch (e) {
+ *   if (isAvolveError(e, InsufficientBalanceError)) showMessage('Not enough GEN') // e is typed
+ *   else if (isAvolveError(e) && e.retryable) scheduleRetry(e.code)
+ *   else throw e
+ * }
+ * ```
+ */
+export function isAvolveError(error: unknown): error is AvolveError
+export function isAvolveError<E extends AvolveError>(error: unknown, kind: AvolveErrorClass<E>): error is E
+export function isAvolveError(error: unknown, kind: AvolveErrorClass = AvolveError): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const kinds = (error as { [KINDS]?: unknown })[KINDS]
+  return Array.isArray(kinds) && kinds.includes(kind.kind)
 }

@@ -1,4 +1,5 @@
 import { databaseErrorCodes, type DatabaseErrorName } from '../generated/error-codes.js'
+import type { SdkErrorCode } from './codes.js'
 import {
   AvolveError,
   ConstraintViolationError,
@@ -48,7 +49,7 @@ export const errorClassByName = {
 const nameBySqlState = new Map<string, DatabaseErrorName>(databaseErrorCodes.map((e) => [e.sqlstate, e.name]))
 
 /** What PostgreSQL standard SQLSTATEs mean to an SDK user. Matched exactly first, then by class. */
-const standardCodes: Record<string, { cls: ErrorClass; code: string; hint: string }> = {
+const standardCodes: Record<string, { cls: ErrorClass; code: SdkErrorCode; hint: string }> = {
   '40001': { cls: TransientError, code: 'serialization_failure', hint: 'the transaction conflicted with another one; retry it' },
   '40P01': { cls: TransientError, code: 'deadlock_detected', hint: 'the transaction was chosen to break a deadlock; retry it' },
   '55P03': { cls: TransientError, code: 'lock_timeout', hint: 'a row stayed locked longer than lock_timeout; retry later' },
@@ -66,7 +67,7 @@ const standardCodes: Record<string, { cls: ErrorClass; code: string; hint: strin
   '28P01': { cls: UnexpectedError, code: 'database_login_failed', hint: 'the database refused the connection string\'s user or password' },
   '3D000': { cls: UnexpectedError, code: 'database_not_found', hint: 'the connection string names a database that does not exist' },
 }
-const standardClasses: Record<string, { cls: ErrorClass; code: string; hint: string }> = {
+const standardClasses: Record<string, { cls: ErrorClass; code: SdkErrorCode; hint: string }> = {
   '08': { cls: TransientError, code: 'connection_lost', hint: 'the connection to the database failed; retry' },
   '53': { cls: TransientError, code: 'insufficient_resources', hint: 'the server is short of resources; retry later' },
   '22': { cls: ValidationError, code: 'invalid_input', hint: 'a value has the wrong form for its type' },

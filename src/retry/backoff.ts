@@ -1,3 +1,4 @@
+import type { AvolveErrorCode } from '../errors/codes.js'
 /** How often and how patiently a failed attempt is retried. */
 export interface RetryPolicy {
   /** Attempts in all, the first included (1 disables retries). */
@@ -30,7 +31,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Codes of transient errors worth retrying at once: the failed attempt left no trace (rolled back
  * or never sent). A statement timeout is not among them: the same request would likely time out again.
  */
-export const autoRetriedCodes: ReadonlySet<string> = new Set([
+export const autoRetriedCodes: ReadonlySet<AvolveErrorCode> = new Set<AvolveErrorCode>([
   'serialization_failure',
   'deadlock_detected',
   'transaction_rollback',

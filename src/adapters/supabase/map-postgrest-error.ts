@@ -1,4 +1,5 @@
 import { AvolveError, NotAuthenticatedError, TransientError, UnexpectedError } from '../../errors/avolve-error.js'
+import type { AvolveErrorCode } from '../../errors/codes.js'
 import { errorFromDatabase } from '../../errors/database-errors.js'
 
 /** What supabase-js hands back as `error`: PostgREST's JSON body, or its own for network failures. */
@@ -16,7 +17,7 @@ export interface PostgrestErrorLike {
  */
 const migrate = ': apply the migrations this SDK version ships'
 const signIn = 'the access token was refused: sign in again'
-const POSTGREST_CODES: Record<string, { cls: typeof AvolveError; code: string; advice: string }> = {
+const POSTGREST_CODES: Record<string, { cls: typeof AvolveError; code: AvolveErrorCode; advice: string }> = {
   PGRST000: { cls: TransientError, code: 'service_unavailable', advice: 'the API could not reach the database; retry' },
   PGRST001: { cls: TransientError, code: 'service_unavailable', advice: 'the API lost its database connection; retry' },
   PGRST002: { cls: TransientError, code: 'service_unavailable', advice: 'the API is loading its schema cache; retry' },
