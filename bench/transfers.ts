@@ -7,8 +7,8 @@ import { pgbenchVersion, runPgbench } from './lib/pgbench.js'
 import { ROLE_TIMEOUT, selectList, SETUP } from './lib/raw-statements.js'
 
 const columns = selectList('token_transactions')
-/** The read-back of the ledger row the SDK sends: by the idempotency key, behind the call. */
-const readBackByKey = `select ${columns} from "public"."token_transactions" where "idempotency_key" = $1 limit $2`
+/** The read-back of the ledger row the SDK sends: by the sender and its idempotency key, behind the call. */
+const readBackByKey = `select ${columns} from "public"."token_transactions" where "from_user_id" = $1 and "idempotency_key" = $2 limit $3`
 /** The read-back by the id the call returned: what code that waits for each answer sends. */
 const readBackById = `select ${columns} from "public"."token_transactions" where "id" = $1 limit $2`
 const TRANSFER = 'select public.transfer_tokens(p_from_user_id => $1::uuid, p_to_user_id => $2::uuid, p_token_type => $3::text, p_amount => $4::numeric, p_idempotency_key => $5::uuid) as result'
@@ -62,7 +62,7 @@ export async function rawTransfers(db: BenchDatabase, users: string[], callers: 
       const c = await pool.connect()
       try {
         if (style !== 'one at a time') {
-          const flight = () => Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f], ROLE_TIMEOUT]), c.query(TRANSFER, args), c.query(readBackByKey, [key, 1]), c.query('commit')])
+          const flight = () => Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f], ROLE_TIMEOUT]), c.query(TRANSFER, args), c.query(readBackByKey, [users[f], key, 1]), c.query('commit')])
           await (style === 'one write per flight' ? inOneWrite(c, flight) : flight())
         } else {
           await c.query('begin')
@@ -105,7 +105,7 @@ export async function pgbenchTransfers(db: BenchDatabase, users: string[], calle
       'BEGIN;',
       `SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', (SELECT id FROM bench.users WHERE i = :f), 'role', 'authenticated')::text, true);`,
       `SELECT public.transfer_tokens((SELECT id FROM bench.users WHERE i = :f), (SELECT id FROM bench.users WHERE i = :t), 'GEN', 1, ${key});`,
-      readBackByKey.replace('$1', key).replace('$2', '1') + ';',
+      readBackByKey.replace('$1', '(SELECT id FROM bench.users WHERE i = :f)').replace('$2', key).replace('$3', '1') + ';',
       'COMMIT;',
       '\\endpipeline',
     ].join('\n') + '\n'

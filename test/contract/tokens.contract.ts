@@ -103,6 +103,21 @@ export function tokensContract(env: ContractEnv): void {
       expect(await alice!.scope.tokens.balance('GEN')).toBe('95')
     })
 
+    it('scopes a key to its sender: the key another user sent first is a request of its own, read back as the caller\'s row', async () => {
+      const [alice, bob] = await funded(2)
+      const key = crypto.randomUUID()
+      const sent = await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '5', idempotencyKey: key })
+      // bob can read alice's row (he received it) and now sends with the same key: his own transfer, his own row.
+      const own = await bob!.scope.tokens.transfer({ to: alice!.id, tokenType: 'GEN', amount: '7', idempotencyKey: key, memo: 'back' })
+      expect(own).toMatchObject({ kind: 'transfer', from_user_id: bob!.id, to_user_id: alice!.id, amount: '7', memo: 'back', idempotency_key: key })
+      expect(own.id).not.toBe(sent.id)
+      expect(await bob!.scope.tokens.transfer({ to: alice!.id, tokenType: 'GEN', amount: '7', idempotencyKey: key, memo: 'back' })).toEqual(own)
+      // A mint with the same key is the service's own request, read back as the mint.
+      const minted = await env.service().tokens.mint({ to: bob!.id, tokenType: 'GEN', amount: '1', idempotencyKey: key })
+      expect(minted).toMatchObject({ kind: 'mint', from_user_id: null, to_user_id: bob!.id, amount: '1', idempotency_key: key })
+      expect([await alice!.scope.tokens.balance('GEN'), await bob!.scope.tokens.balance('GEN')]).toEqual(['102', '99'])
+    })
+
     it('gives each call without a key a key of its own', async () => {
       const [alice, bob] = await funded(2)
       const a = await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '1' })

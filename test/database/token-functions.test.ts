@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { anon, createUsers, expectSqlState, mint, noSub, queryAs, service, user, type Requester } from '../support/requests.js'
+import { recordFigure } from '../support/reliability-report.js'
 import { useTestDatabase } from '../support/test-database.js'
 
 const db = useTestDatabase()
@@ -206,13 +207,91 @@ describe('public.transfer_tokens', () => {
     expect(await balance(a!)).toBe('6')
   })
 
-  it('refuses a transfer key reused for a mint (VT007, kind)', async () => {
+  it('a key is scoped to its sender: the same key from another user is a request of its own', async () => {
+    const [a, b, c] = await createUsers(db().admin, 3)
+    await mint(db().api, a!, 'GEN', '10')
+    await mint(db().api, b!, 'GEN', '10')
+    const key = randomUUID()
+    const first = await transfer(user(b!), b, c, 'GEN', '3', key, 'rent')
+    // a knows (or guesses) b's key and uses it with other arguments: no conflict, nothing about b's request.
+    const own = await transfer(user(a!), a, c, 'GEN', '5', key, 'other')
+    expect(own).not.toBe(first)
+    expect([await balance(a!), await balance(b!), await balance(c!)]).toEqual(['5', '7', '8'])
+    // Each sender's retry still replays its own request.
+    expect(await transfer(user(a!), a, c, 'GEN', '5', key, 'other')).toBe(own)
+    expect(await transfer(user(b!), b, c, 'GEN', '3', key, 'rent')).toBe(first)
+    expect([await balance(a!), await balance(b!), await balance(c!)]).toEqual(['5', '7', '8'])
+  })
+
+  it('a conflict names only fields of the caller\'s own earlier request (VT007)', async () => {
+    const [a, b, c] = await createUsers(db().admin, 3)
+    await mint(db().api, a!, 'GEN', '10')
+    await mint(db().api, b!, 'GEN', '10')
+    const key = randomUUID()
+    await transfer(user(b!), b, c, 'GEN', '3', key, 'secret memo')
+    await transfer(user(a!), a, c, 'GEN', '3', key, 'rent')
+    const error = await expectSqlState(transfer(user(a!), a, c, 'GEN', '4', key, 'rent'), 'VT007')
+    // Compared with a's own request (amount 3, memo 'rent'), not with b's (memo 'secret memo').
+    expect(error.detail).toBe('differs from the first request in: p_amount')
+  })
+
+  it('the service acting for a user shares that user\'s scope (same sender, same key)', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await mint(db().api, a!, 'GEN', '10')
     const key = randomUUID()
-    await transfer(user(a!), a, b, 'GEN', '4', key)
-    const error = await expectSqlState(mintAs(service, b, 'GEN', '4', key), 'VT007')
-    expect(error.detail).toContain('kind')
+    const first = await transfer(user(a!), a, b, 'GEN', '2', key)
+    expect(await transfer(service, a, b, 'GEN', '2', key)).toBe(first)
+    await expectSqlState(transfer(service, a, b, 'GEN', '3', key), 'VT007')
+    expect(await balance(a!)).toBe('8')
+  })
+
+  it('mints keep their own scope: a user\'s key never blocks or answers a mint', async () => {
+    const [a, b] = await createUsers(db().admin, 2)
+    await mint(db().api, a!, 'GEN', '10')
+    const key = randomUUID()
+    const sent = await transfer(user(a!), a, b, 'GEN', '4', key)
+    const minted = await mintAs(service, b, 'GEN', '4', key)
+    expect(minted).not.toBe(sent)
+    expect(await mintAs(service, b, 'GEN', '4', key)).toBe(minted)
+    const error = await expectSqlState(mintAs(service, a, 'GEN', '4', key), 'VT007')
+    expect(error.detail).toBe('differs from the first request in: p_to_user_id')
+    expect([await balance(a!), await balance(b!)]).toEqual(['6', '8'])
+  })
+
+  it('another sender\'s key can neither block, answer nor reveal a request (Stripe-style scopes)', async () => {
+    const [a, b, c] = await createUsers(db().admin, 3)
+    await mint(db().api, a!, 'GEN', '1000')
+    await mint(db().api, b!, 'GEN', '1000')
+    const violations: string[] = []
+    const cases = 24
+    for (let i = 0; i < cases; i++) {
+      const key = randomUUID()
+      // b's request, then a's with the same key and arguments that differ from b's in a varying set of fields.
+      const theirs = { to: c!, token: 'GEN', amount: '2', memo: `b-${i}` }
+      const mine = { to: i % 2 ? c! : b!, token: i % 3 ? 'GEN' : 'SAP', amount: i % 5 ? '3' : '2', memo: i % 4 ? `a-${i}` : `b-${i}` }
+      if (mine.token === 'SAP') await mint(db().api, a!, 'SAP', '3')
+      const first = await transfer(user(b!), b, theirs.to, theirs.token, theirs.amount, key, theirs.memo)
+      const own = await transfer(user(a!), a, mine.to, mine.token, mine.amount, key, mine.memo).catch((e: Error) => e)
+      if (own instanceof Error || own === first) {
+        violations.push(`case ${i}: a's request was ${own instanceof Error ? `refused (${own.message})` : "answered with b's row"}`)
+        continue
+      }
+      // a's own conflicting retry names what differs from a's request only: here the amount alone.
+      const conflict = await transfer(user(a!), a, mine.to, mine.token, '7', key, mine.memo).then(
+        () => 'accepted',
+        (e: { code?: string; detail?: string }) => (e.code === 'VT007' ? (e.detail ?? '') : `${e.code}`),
+      )
+      if (conflict !== 'differs from the first request in: p_amount') violations.push(`case ${i}: conflict said ${conflict}`)
+    }
+    recordFigure('idempotency-scope', {
+      area: 'security',
+      check: 'idempotency keys scoped per sender: another user\'s key (varying which fields differ) is an independent request, and a conflict names only fields of the caller\'s own request',
+      cases,
+      violations: violations.length,
+      command: 'npx vitest run test/database/token-functions.test.ts',
+      notes: 'mints keep their own scope; a service transfer shares its sender\'s scope; the SDK reads its row back by sender and key',
+    })
+    expect(violations).toEqual([])
   })
 
   it('replays concurrent requests with one key: exactly one moves tokens', async () => {

@@ -1,17 +1,22 @@
 import { UnexpectedError } from '../../errors/avolve-error.js'
 import type { RelationName } from '../../generated/columns.js'
-import { shapeOf, type DataPort, type SelectQuery } from '../data-port.js'
+import { shapeOf, type DataPort, type Filter, type SelectQuery } from '../data-port.js'
 import { decodeRow } from '../row-codec.js'
 
-// Shapes by relation, then column: no key string is built per call.
+/** Equalities that together name one row (a unique key, which may span several columns). */
+export type UniqueKey = ReadonlyArray<{ column: string; value: string }>
+
+// Shapes by relation, then by the key's columns: no key string is built per call.
 const shapes = new Map<RelationName, Map<string, string>>()
 
-/** The one row of `relation` whose unique `column` is `value`; its shape computed once per column. */
-function rowWhere(relation: RelationName, column: string, value: string): SelectQuery {
-  let byColumn = shapes.get(relation)
-  if (byColumn === undefined) shapes.set(relation, (byColumn = new Map()))
-  const query: SelectQuery = { relation, where: [[{ column, op: 'eq', value }]], orderBy: [], limit: 1, shape: byColumn.get(column) }
-  if (query.shape === undefined) byColumn.set(column, (query.shape = shapeOf(query)))
+/** The one row of `relation` with `key`; its shape computed once per set of key columns. */
+function rowWhere(relation: RelationName, key: UniqueKey): SelectQuery {
+  let byColumns = shapes.get(relation)
+  if (byColumns === undefined) shapes.set(relation, (byColumns = new Map()))
+  const columns = key.length === 1 ? key[0]!.column : key.map((k) => k.column).join(',')
+  const where: Filter[] = key.map(({ column, value }) => ({ column, op: 'eq', value }))
+  const query: SelectQuery = { relation, where: [where], orderBy: [], limit: 1, shape: byColumns.get(columns) }
+  if (query.shape === undefined) byColumns.set(columns, (query.shape = shapeOf(query)))
   return query
 }
 
@@ -22,22 +27,23 @@ const vanished = (relation: RelationName, id: string) =>
 
 /** Reads back, in the same unit of work, the row a function just wrote and returned the id of. */
 export async function rowById<T>(port: DataPort, relation: RelationName, id: string): Promise<T> {
-  const [row] = await port.select(rowWhere(relation, 'id', id))
+  const [row] = await port.select(rowWhere(relation, [{ column: 'id', value: id }]))
   if (!row) throw vanished(relation, id)
   return decodeRow<T>(relation, row)
 }
 
 /**
  * Runs `call`, a function that writes one row of `relation` and returns its id, and reads that row
- * back by a unique value the caller chose before the call (an idempotency key). Where the port
+ * back by a unique key whose values the caller knew before the call (a sender and an idempotency
+ * key). Where the port
  * pipelines, the read is sent right behind the call, so the two cost one round trip; the read sees
  * the row because it runs after the call in the same transaction. Where the unit may end early, its
  * commit goes in the same flight too. Elsewhere it reads by the returned id once the call has answered.
  */
-export async function callReadingBack<T>(port: DataPort, relation: RelationName, unique: { column: string; value: string }, call: () => Promise<string>): Promise<T> {
+export async function callReadingBack<T>(port: DataPort, relation: RelationName, unique: UniqueKey, call: () => Promise<string>): Promise<T> {
   if (!port.pipelines) return rowById<T>(port, relation, await call())
   const called = call()
-  const read = port.select(rowWhere(relation, unique.column, unique.value))
+  const read = port.select(rowWhere(relation, unique))
   port.sentAll()
   // When the call fails, so does the read behind it (the transaction is aborted): the call's error
   // is the one to report, and the read's is handled here rather than left unhandled.

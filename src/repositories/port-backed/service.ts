@@ -33,7 +33,7 @@ export class PortServiceTokens {
     const key = m.idempotencyKey ?? newIdempotencyKey()
     return this.work.run(
       (port) =>
-        transactionCalled(port, key, () =>
+        transactionCalled(port, 'mint', key, () =>
           port.call('mint_tokens', {
             p_to_user_id: m.to,
             p_token_type: m.tokenType,

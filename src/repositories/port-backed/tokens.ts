@@ -17,9 +17,32 @@ export function newIdempotencyKey(): string {
   return globalThis.crypto.randomUUID()
 }
 
-/** The ledger row that `call` (a transfer or a mint with idempotency key `key`) writes, read back with it. */
-export const transactionCalled = (port: DataPort, key: string, call: () => Promise<string>) =>
-  callReadingBack<TokenTransaction>(port, 'token_transactions', { column: 'idempotency_key', value: key }, call)
+/**
+ * Whose idempotency keys a request's key belongs to: a transfer's are its sender's, a mint's the
+ * service's own. The database makes a key unique within its scope only, so the read-back names both.
+ */
+export type KeyScope = { sender: string } | 'mint'
+
+/**
+ * The ledger row that `call` (a transfer or a mint with idempotency key `key` in `scope`) writes, read
+ * back by that scope and key, so it can only be the caller's own row, never another sender's with the
+ * same key.
+ */
+export const transactionCalled = (port: DataPort, scope: KeyScope, key: string, call: () => Promise<string>) =>
+  callReadingBack<TokenTransaction>(
+    port,
+    'token_transactions',
+    scope === 'mint'
+      ? [
+          { column: 'kind', value: 'mint' },
+          { column: 'idempotency_key', value: key },
+        ]
+      : [
+          { column: 'from_user_id', value: scope.sender },
+          { column: 'idempotency_key', value: key },
+        ],
+    call,
+  )
 
 /** TokenRepository over any adapter's DataPort, for the user `userId`. */
 export class PortTokenRepository implements TokenRepository {
@@ -77,7 +100,7 @@ export class PortTokenRepository implements TokenRepository {
             issues: [{ path: ['to'], message: 'cannot transfer tokens to yourself' }],
           })
         }
-        return transactionCalled(port, key, () =>
+        return transactionCalled(port, { sender: from }, key, () =>
           port.call('transfer_tokens', {
             p_from_user_id: from,
             p_to_user_id: t.to,
