@@ -40,7 +40,7 @@ export function isZero(canonical: string): boolean {
   return /^0(\.0*)?$/.test(canonical)
 }
 
-/** Normalises a decimal the database sent as text (`numeric::text`); `null` stays `null`. */
+/** Normalises a decimal the database sent as text (`numeric::text`); anything else, `null` included, is refused. */
 export function decimalFromDatabase(value: unknown): string {
   if (typeof value === 'string') return canonicalDecimal(value)
   if (typeof value === 'bigint') return value.toString()

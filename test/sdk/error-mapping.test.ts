@@ -5,14 +5,13 @@ import {
   ConstraintViolationError,
   databaseErrorCodes,
   errorClassByName,
-  NotAuthenticatedError,
   PermissionDeniedError,
   TransientError,
   UnexpectedError,
   ValidationError,
   AvolveError,
 } from '../../src/server.js'
-import { asRequester, anon, user } from '../support/requests.js'
+import { asRequester, user } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'
 
 const db = useTestDatabase()
@@ -35,7 +34,7 @@ async function driverError(text: string, setup: string[] = []): Promise<unknown>
 describe('every database error code maps to its error class', () => {
   it.each(databaseErrorCodes.map((e) => [e.name, e.sqlstate] as const))('%s (%s), raised by the database, becomes its class', async (name, sqlstate) => {
     const raw = await driverError(`select private.raise_error('${name}', 'some detail')`)
-    const error = mapDriverError(raw, 'authenticated')
+    const error = mapDriverError(raw)
     expect(error).toBeInstanceOf(errorClassByName[name])
     expect(error).toMatchObject({ code: name, sqlstate, details: 'some detail', cause: raw })
     expect(error.message).toContain('some detail')
@@ -56,7 +55,7 @@ describe('standard SQLSTATEs', () => {
     ['unknown custom code', `do $$ begin raise exception using errcode = 'ZZ999', message = 'odd'; end $$`, [], UnexpectedError, 'database_error'],
     ['plain raise', `do $$ begin raise exception 'odd'; end $$`, [], UnexpectedError, 'database_error'],
   ] as const)('%s', async (_label, text, setup, cls, code) => {
-    const error = mapDriverError(await driverError(text, [...setup]), 'authenticated')
+    const error = mapDriverError(await driverError(text, [...setup]))
     expect(error).toBeInstanceOf(cls)
     expect(error.code).toBe(code)
     // An error the SDK has no meaning for is never passed off as bad input.
@@ -69,7 +68,7 @@ describe('standard SQLSTATEs', () => {
     try {
       await holder.query('create table if not exists lock_probe (id int primary key); insert into lock_probe values (1) on conflict do nothing')
       await holder.query('begin; select * from lock_probe where id = 1 for update')
-      const error = mapDriverError(await driverError('select * from lock_probe where id = 1 for update', ['set lock_timeout = 50']), 'authenticated')
+      const error = mapDriverError(await driverError('select * from lock_probe where id = 1 for update', ['set lock_timeout = 50']))
       expect(error).toBeInstanceOf(TransientError)
       expect(error).toMatchObject({ code: 'lock_timeout', retryable: true })
     } finally {
@@ -78,28 +77,26 @@ describe('standard SQLSTATEs', () => {
     }
   })
 
-  it('a permission error means "sign in" for anon and "not allowed" for a user', async () => {
-    const asAnon = await asRequester(db().api, anon, (c) => c.query('select * from public.users')).catch((e) => e)
-    expect(mapDriverError(asAnon, 'anon')).toBeInstanceOf(NotAuthenticatedError)
+  it('a permission error means "not allowed" (the server never runs as anon)', async () => {
     const asUser = await asRequester(db().api, user(crypto.randomUUID()), (c) => c.query('select * from private.user_stats')).catch((e) => e)
-    expect(mapDriverError(asUser, 'authenticated')).toBeInstanceOf(PermissionDeniedError)
+    expect(mapDriverError(asUser)).toBeInstanceOf(PermissionDeniedError)
   })
 
   it('driver-level failures: refused connection, exhausted pool', async () => {
     const refused = new pg.Client({ connectionString: 'postgres://x:y@127.0.0.1:1/db' })
-    const e1 = mapDriverError(await refused.connect().catch((e) => e), 'authenticated')
+    const e1 = mapDriverError(await refused.connect().catch((e) => e))
     expect(e1).toMatchObject({ code: 'connection_lost', retryable: true })
     const pool = new pg.Pool({ connectionString: db().adminUrl, max: 1, connectionTimeoutMillis: 100 })
     const held = await pool.connect()
     try {
-      const e2 = mapDriverError(await pool.connect().catch((e) => e), 'authenticated')
+      const e2 = mapDriverError(await pool.connect().catch((e) => e))
       expect(e2).toBeInstanceOf(TransientError)
       expect(e2.code).toBe('pool_timeout')
     } finally {
       held.release()
       await pool.end()
     }
-    const odd = mapDriverError(new RangeError('something else'), 'authenticated')
+    const odd = mapDriverError(new RangeError('something else'))
     expect(odd).toBeInstanceOf(UnexpectedError)
     expect(odd).toBeInstanceOf(AvolveError)
   })

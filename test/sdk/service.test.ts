@@ -80,7 +80,7 @@ describe('a user scope cannot reach service-only functions', () => {
         return kyselyRpc.mint_tokens(trx, { p_to_user_id: alice!.id, p_token_type: 'GEN', p_amount: '1', p_idempotency_key: crypto.randomUUID() })
       })
       const { mapDriverError } = await import('../../src/adapters/kysely/map-driver-error.js')
-      const error = await attempt.catch((e) => mapDriverError(e, 'authenticated'))
+      const error = await attempt.catch((e) => mapDriverError(e))
       expect(error).toBeInstanceOf(PermissionDeniedError)
     } finally {
       await k.destroy()

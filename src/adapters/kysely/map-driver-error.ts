@@ -1,4 +1,4 @@
-import { AvolveError, NotAuthenticatedError, TransientError, UnexpectedError } from '../../errors/avolve-error.js'
+import { AvolveError, TransientError, UnexpectedError } from '../../errors/avolve-error.js'
 import { errorFromDatabase } from '../../errors/database-errors.js'
 
 /** Socket-level failures: the request may not have reached the server, or its answer was lost. */
@@ -11,17 +11,14 @@ export function isConnectionLoss(error: AvolveError): boolean {
 }
 
 /**
- * The typed error for whatever the pg driver (or the pool) threw. `role` is the request's role:
- * a permission error for anon means "sign in" (PostgREST's 401), for others "not allowed" (403).
+ * The typed error for whatever the pg driver (or the pool) threw. The server runs as a signed-in user
+ * or the service, never anon, so a permission error always means "not allowed" (PostgREST's 403).
  */
-export function mapDriverError(error: unknown, role: string): AvolveError {
+export function mapDriverError(error: unknown): AvolveError {
   if (error instanceof AvolveError) return error
   const e = error as { code?: unknown; message?: unknown; detail?: unknown; hint?: unknown; severity?: unknown }
   const message = typeof e?.message === 'string' ? e.message : String(error)
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string') {
-    if (e.code === '42501' && role === 'anon') {
-      return new NotAuthenticatedError({ code: 'not_authenticated', message: `${message}: sign in first`, sqlstate: e.code, cause: error })
-    }
     return errorFromDatabase({
       sqlstate: e.code,
       message,

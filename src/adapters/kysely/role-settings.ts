@@ -1,6 +1,6 @@
 import { CompiledQuery } from 'kysely'
 import type { QueryRunner } from './connection-source.js'
-import { apiRoles, type ApiRole } from './request-identity.js'
+import { serverRoles, type ServerRole } from './request-identity.js'
 
 /** One role setting, as `alter role … set name = value` stored it. */
 export type RoleSetting = readonly [name: string, value: string]
@@ -58,7 +58,7 @@ export class RoleSettings {
   private reading: Promise<ReadonlyMap<string, readonly RoleSetting[]>> | undefined
 
   /** The settings of `role`, read on `connection` unless they have been read already. */
-  async of(role: ApiRole, connection: QueryRunner): Promise<readonly RoleSetting[]> {
+  async of(role: ServerRole, connection: QueryRunner): Promise<readonly RoleSetting[]> {
     if (!this.byRole) {
       // Concurrent first units share one read; a failed read is tried again by the next unit.
       this.reading ??= read(connection).then(
@@ -75,7 +75,7 @@ export class RoleSettings {
 }
 
 async function read(connection: QueryRunner): Promise<ReadonlyMap<string, readonly RoleSetting[]>> {
-  const query = (canBeGranted: boolean) => connection.executeQuery<{ role: string; name: string; value: string }>(CompiledQuery.raw(ROLE_SETTINGS(canBeGranted), [apiRoles]))
+  const query = (canBeGranted: boolean) => connection.executeQuery<{ role: string; name: string; value: string }>(CompiledQuery.raw(ROLE_SETTINGS(canBeGranted), [serverRoles]))
   const { rows } = await query(true).catch((error: unknown) => {
     if ((error as { code?: unknown })?.code === UNDEFINED_FUNCTION) return query(false)
     throw error

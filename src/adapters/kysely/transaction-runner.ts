@@ -6,7 +6,7 @@ import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
 import { KyselyDataPort } from './kysely-data-port.js'
 import { isConnectionLoss, mapDriverError } from './map-driver-error.js'
-import { assertApiRole, type RequestIdentity } from './request-identity.js'
+import { assertServerRole, type RequestIdentity } from './request-identity.js'
 import type { RoleSetting, RoleSettings } from './role-settings.js'
 
 type Phase = 'connect' | 'work' | 'commit'
@@ -60,7 +60,7 @@ export class TransactionRunner implements UnitOfWork {
     private readonly retry: RetryPolicy,
     private readonly roleSettings?: RoleSettings,
   ) {
-    assertApiRole(identity.role)
+    assertServerRole(identity.role)
     if (!roleSettings) this.setup = setupQuery(identity, [])
   }
 
@@ -102,7 +102,7 @@ export class TransactionRunner implements UnitOfWork {
           }
         })
       } catch (raw) {
-        const error = mapDriverError(raw, this.identity.role)
+        const error = mapDriverError(raw)
         // A read whose commit was lost has changed nothing: only work that called a function can
         // have been applied unseen.
         const unknownOutcome = phase === 'commit' && port?.wrote !== false && isConnectionLoss(error)
