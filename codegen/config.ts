@@ -38,3 +38,15 @@ export const dataTables = [{ table: 'consent_status_transitions', rowsName: 'con
 export const allowedValueNames: Record<string, { typeName: string; valuesName: string }> = {
   'token_types.tier': { typeName: 'TokenTier', valuesName: 'tokenTiers' },
 }
+
+/**
+ * RPC arguments that take a column's values, so the supabase-js `Database` type gives them the
+ * column's vocabulary union (or enum) where Supabase's generator says `string`: `fn.argument` ->
+ * `table.column`. A documented narrowing (README, "The supabase-js Database type").
+ */
+export const rpcArgumentColumns: Record<string, string> = {
+  'record_consent.p_interaction_type': 'user_consent.interaction_type',
+  'update_consent_status.p_status': 'user_consent.status',
+  'transfer_tokens.p_token_type': 'token_transactions.token_type',
+  'mint_tokens.p_token_type': 'token_transactions.token_type',
+}

@@ -42,7 +42,7 @@ describe('supabase-js 2.109 against the fixture', () => {
   })
 
   it('a refusal is { error: { code, message, details, hint } } with data null', async () => {
-    const result = await asA.rpc('transfer_tokens', { p_from_user_id: a, p_to_user_id: b, p_token_type: 'GEN', p_amount: '1000', p_idempotency_key: randomUUID() })
+    const result = await asA.rpc('transfer_tokens', { p_from_user_id: a, p_to_user_id: b, p_token_type: 'GEN', p_amount: 1000, p_idempotency_key: randomUUID() })
     expect(result.data).toBeNull()
     expect(result.status).toBe(400)
     expect(result.error).toEqual({ code: 'VT006', message: 'insufficient balance', details: 'available 100, requested 1000', hint: "the sender's balance of this token is lower than the amount" })

@@ -12,15 +12,16 @@ import type {
   TokenType,
 } from '../../src/index.js'
 import type { ServiceScope, UserScope } from '../../src/server.js'
+import type { SdkRow } from '../../src/generated/sdk-rows.js'
 
 declare const me: UserScope
 declare const service: ServiceScope
 
 describe('results carry the generated types', () => {
-  it('rows are the generated table rows', () => {
-    expectTypeOf<ConsentRecord>().toEqualTypeOf<Tables<'user_consent'>>()
-    expectTypeOf(me.consent.record('terms_of_service', ['v'])).resolves.toEqualTypeOf<Tables<'user_consent'>>()
-    expectTypeOf(me.tokens.transfer({ to: '', tokenType: 'GEN', amount: '1' })).resolves.toEqualTypeOf<Tables<'token_transactions'>>()
+  it('rows are the generated rows the SDK decodes (exact numbers as strings)', () => {
+    expectTypeOf<ConsentRecord>().toEqualTypeOf<SdkRow<'user_consent'>>()
+    expectTypeOf(me.consent.record('terms_of_service', ['v'])).resolves.toEqualTypeOf<SdkRow<'user_consent'>>()
+    expectTypeOf(me.tokens.transfer({ to: '', tokenType: 'GEN', amount: '1' })).resolves.toEqualTypeOf<SdkRow<'token_transactions'>>()
     expectTypeOf(me.consent.list()).resolves.toEqualTypeOf<Page<ConsentRecord>>()
     expectTypeOf(me.tokens.history()).resolves.toEqualTypeOf<Page<TokenTransaction>>()
     expectTypeOf(me.tokens.balances()).resolves.toEqualTypeOf<TokenBalance[]>()
@@ -33,6 +34,9 @@ describe('results carry the generated types', () => {
     expectTypeOf<TokenBalance['token_type']>().toEqualTypeOf<TokenCode>()
     expectTypeOf<TokenBalance['balance']>().toEqualTypeOf<string>()
     expectTypeOf<TokenTransaction['amount']>().toEqualTypeOf<string>()
+    // The supabase-js Database row says what a plain select receives: a JSON number.
+    expectTypeOf<Tables<'token_balances'>['balance']>().toEqualTypeOf<number>()
+    expectTypeOf<Tables<'consent_history'>['id']>().toEqualTypeOf<number>()
     expectTypeOf<Tables<'token_types'>['tier']>().toEqualTypeOf<TokenTier>()
     expectTypeOf<TokenTier>().toEqualTypeOf<3 | 6 | 9>()
     expectTypeOf(me.tokens.balance('GEN')).resolves.toEqualTypeOf<string>()
