@@ -44,6 +44,7 @@ export const errorClassByName = {
   invalid_memo: ValidationError,
   ledger_append_only: ConstraintViolationError,
   invalid_token_hierarchy: ConstraintViolationError,
+  balance_limit_exceeded: ValidationError,
 } as const satisfies Record<DatabaseErrorName, ErrorClass>
 
 const nameBySqlState = new Map<string, DatabaseErrorName>(databaseErrorCodes.map((e) => [e.sqlstate, e.name]))

@@ -80,6 +80,19 @@ export function tokensContract(env: ContractEnv): void {
       await expectAvolveError(alice!.scope.tokens.transfer({ to: 'bob', tokenType: 'GEN', amount: '1' }), ValidationError, 'validation_failed')
     })
 
+    it('refuses a credit past the balance cap with balance_limit_exceeded, and a sender without a profile with unknown_user', async () => {
+      const [alice, bob, carol] = await env.users(3)
+      await env.service().tokens.mint({ to: bob!.id, tokenType: 'GEN', amount: '99999999999999999999.999999999999999999' })
+      await env.service().tokens.mint({ to: alice!.id, tokenType: 'GEN', amount: '1' })
+      const capped = await expectAvolveError(alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '1' }), ValidationError, 'balance_limit_exceeded')
+      expect(capped.sqlstate).toBe('VT011')
+      await expectAvolveError(env.service().tokens.mint({ to: bob!.id, tokenType: 'GEN', amount: '1' }), ValidationError, 'balance_limit_exceeded')
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('1')
+      await env.db().admin.query('delete from public.users where id = $1', [carol!.id])
+      const unknown = await expectAvolveError(carol!.scope.tokens.transfer({ to: alice!.id, tokenType: 'GEN', amount: '1' }), NotFoundError, 'unknown_user')
+      expect(unknown.sqlstate).toBe('VA002')
+    })
+
     it('replays a request with the same idempotency key: same row, tokens moved once', async () => {
       const [alice, bob] = await funded(2)
       const key = crypto.randomUUID()

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anon, createUsers, expectSqlState, mint, noSub, queryAs, service, user, type Requester } from '../support/requests.js'
 import { recordFigure } from '../support/reliability-report.js'
 import { useTestDatabase } from '../support/test-database.js'
@@ -301,6 +301,63 @@ describe('public.transfer_tokens', () => {
     const ids = await Promise.all(Array.from({ length: 8 }, () => transfer(user(a!), a, b, 'GEN', '3', key)))
     expect(new Set(ids).size).toBe(1)
     expect([await balance(a!), await balance(b!)]).toEqual(['7', '3'])
+  })
+})
+
+describe('every failure a caller can cause has a documented code', () => {
+  // The cap: a balance stays below 10^20 (numeric(38, 18) holds at most this).
+  const MAX = '99999999999999999999.999999999999999999'
+  const outcomes: Array<{ what: string; code: string | undefined; expected: string }> = []
+  const refusedWith = async (what: string, call: Promise<unknown>, expected: string) => {
+    const code = await call.then(
+      () => undefined,
+      (e: { code?: string }) => e.code,
+    )
+    outcomes.push({ what, code, expected })
+    expect(code, what).toBe(expected)
+  }
+
+  afterAll(() => {
+    recordFigure('ledger-documented-errors', {
+      area: 'hostile input',
+      check: 'ledger failures that used to come back raw: a credit past numeric(38, 18) (22003) and a sender without a profile row (23503) get documented codes',
+      cases: outcomes.length,
+      violations: outcomes.filter((o) => o.code !== o.expected).length,
+      command: 'npx vitest run test/database/token-functions.test.ts',
+      notes: 'balance_limit_exceeded (VT011; a balance stays below 10^20, refused before it changes) and unknown_user (VA002), for users and the service role',
+    })
+  })
+
+  it('refuses a credit that would take a balance past the cap, for transfers and mints, moving nothing (VT011)', async () => {
+    const [a, b] = await createUsers(db().admin, 2)
+    await mintAs(service, b, 'GEN', '99999999999999999999')
+    await mintAs(service, b, 'GEN', '0.999999999999999999')
+    expect(await balance(b!)).toBe(MAX)
+    await mintAs(service, a, 'GEN', '10')
+    const refused = await expectSqlState(transfer(user(a!), a, b, 'GEN', '0.000000000000000001'), 'VT011')
+    // Nothing about the receiver's balance reaches the sender.
+    expect(refused.detail ?? '').not.toMatch(/\d{5}/)
+    await refusedWith('a transfer past the cap', transfer(user(a!), a, b, 'GEN', '0.000000000000000001'), 'VT011')
+    await refusedWith('a service transfer past the cap', transfer(service, a, b, 'GEN', '1'), 'VT011')
+    await refusedWith('a mint past the cap', mintAs(service, b, 'GEN', '1'), 'VT011')
+    expect([await balance(a!), await balance(b!)]).toEqual(['10', MAX])
+    const { rows } = await db().admin.query(`select count(*)::int as n from public.token_transactions where to_user_id = $1`, [b])
+    expect(rows[0]).toEqual({ n: 2 })
+    // The receiver can still be paid once they have spent some: the cap refused, it did not break the account.
+    await transfer(user(b!), b, a, 'GEN', '5')
+    await transfer(user(a!), a, b, 'GEN', '5')
+    expect(await balance(b!)).toBe(MAX)
+  })
+
+  it('refuses a signed-in sender whose id has no profile row with unknown_user, not a raw foreign-key error (VA002)', async () => {
+    const [a, b] = await createUsers(db().admin, 2)
+    await db().admin.query('delete from public.users where id = $1', [a])
+    const error = await expectSqlState(transfer(user(a!), a, b, 'GEN', '1'), 'VA002')
+    expect(error.detail).toBe('p_from_user_id does not name an existing user')
+    await refusedWith('a user without a profile sending', transfer(user(a!), a, b, 'GEN', '1'), 'VA002')
+    await refusedWith('the service sending for a user without a profile', transfer(service, a, b, 'GEN', '1'), 'VA002')
+    await refusedWith('a mint to a user without a profile', mintAs(service, a, 'GEN', '1'), 'VA002')
+    await refusedWith('a transfer to a user without a profile', transfer(user(b!), b, a, 'GEN', '1'), 'VA002')
   })
 })
 
