@@ -7,9 +7,6 @@ import type { InteractionType, TokenCode, TokenTier } from './vocabularies.js'
 export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[]
 
 export type Database = {
-  __InternalSupabase: {
-    PostgrestVersion: '12'
-  }
   public: {
     Tables: {
       consent_history: {
@@ -18,12 +15,13 @@ export type Database = {
           actor_role: string
           consent_id: string
           from_status: Database['public']['Enums']['consent_status'] | null
-          id: string
+          id: number
           interaction_type: string
           occurred_at: string
           to_status: Database['public']['Enums']['consent_status']
           user_id: string
         }
+        ComputedFields: never
         Insert: {
           actor_id?: string | null
           actor_role: string
@@ -53,6 +51,7 @@ export type Database = {
           code: InteractionType
           description: string
         }
+        ComputedFields: never
         Insert: {
           code: InteractionType
           description: string
@@ -68,6 +67,7 @@ export type Database = {
           from_status: Database['public']['Enums']['consent_status']
           to_status: Database['public']['Enums']['consent_status']
         }
+        ComputedFields: never
         Insert: {
           from_status: Database['public']['Enums']['consent_status']
           to_status: Database['public']['Enums']['consent_status']
@@ -80,21 +80,22 @@ export type Database = {
       }
       token_balances: {
         Row: {
-          balance: string
+          balance: number
           id: string
           token_type: TokenCode
           updated_at: string
           user_id: string
         }
+        ComputedFields: never
         Insert: {
-          balance?: string
+          balance?: number
           id?: string
           token_type: TokenCode
           updated_at?: string
           user_id: string
         }
         Update: {
-          balance?: string
+          balance?: number
           id?: string
           token_type?: TokenCode
           updated_at?: string
@@ -119,7 +120,7 @@ export type Database = {
       }
       token_transactions: {
         Row: {
-          amount: string
+          amount: number
           created_at: string
           from_user_id: string | null
           id: string
@@ -129,8 +130,9 @@ export type Database = {
           to_user_id: string | null
           token_type: TokenCode
         }
+        ComputedFields: never
         Insert: {
-          amount: string
+          amount: number
           created_at?: string
           from_user_id?: string | null
           id?: string
@@ -141,7 +143,7 @@ export type Database = {
           token_type: TokenCode
         }
         Update: {
-          amount?: string
+          amount?: number
           created_at?: string
           from_user_id?: string | null
           id?: string
@@ -185,6 +187,7 @@ export type Database = {
           tier: TokenTier
           transferable: boolean
         }
+        ComputedFields: never
         Insert: {
           code: TokenCode
           decimals?: number
@@ -223,6 +226,7 @@ export type Database = {
           updated_at: string
           user_id: string
         }
+        ComputedFields: never
         Insert: {
           created_at?: string
           id?: string
@@ -265,6 +269,7 @@ export type Database = {
           id: string
           updated_at: string
         }
+        ComputedFields: never
         Insert: {
           created_at?: string
           display_name?: string | null
@@ -280,45 +285,47 @@ export type Database = {
         Relationships: []
       }
     }
-    Views: { [_ in never]: never }
+    Views: {
+      [_ in never]: never
+    }
     Functions: {
       mint_tokens: {
         Args: {
-          p_to_user_id: string
-          p_token_type: string
-          p_amount: string
+          p_amount: number
           p_idempotency_key: string
           p_memo?: string
+          p_to_user_id: string
+          p_token_type: TokenCode
         }
         Returns: string
       }
       record_consent: {
         Args: {
-          p_user_id: string
-          p_interaction_type: string
+          p_interaction_type: InteractionType
           p_terms: string[]
+          p_user_id: string
         }
         Returns: string
       }
       refresh_user_stats: {
-        Args: never
+        Args: Record<PropertyKey, never>
         Returns: undefined
       }
       transfer_tokens: {
         Args: {
+          p_amount: number
           p_from_user_id: string
-          p_to_user_id: string
-          p_token_type: string
-          p_amount: string
           p_idempotency_key: string
           p_memo?: string
+          p_to_user_id: string
+          p_token_type: TokenCode
         }
         Returns: string
       }
       update_consent_status: {
         Args: {
           p_consent_id: string
-          p_status: string
+          p_status: Database['public']['Enums']['consent_status']
         }
         Returns: undefined
       }
@@ -327,20 +334,121 @@ export type Database = {
       consent_status: 'pending' | 'approved' | 'rejected' | 'withdrawn'
       token_transaction_kind: 'mint' | 'transfer' | 'burn'
     }
-    CompositeTypes: { [_ in never]: never }
+    CompositeTypes: {
+      [_ in never]: never
+    }
   }
 }
 
-/** The schema the API exposes. */
-export type PublicSchema = Database['public']
+type DatabaseWithoutInternals = Omit<Database, '__InternalSupabase'>
 
-/** The row type of a table or view: `Tables<'user_consent'>`. */
-export type Tables<T extends keyof (PublicSchema['Tables'] & PublicSchema['Views'])> =
-  (PublicSchema['Tables'] & PublicSchema['Views'])[T] extends { Row: infer R } ? R : never
-export type TablesInsert<T extends keyof PublicSchema['Tables']> = PublicSchema['Tables'][T]['Insert']
-export type TablesUpdate<T extends keyof PublicSchema['Tables']> = PublicSchema['Tables'][T]['Update']
-export type Enums<T extends keyof PublicSchema['Enums']> = PublicSchema['Enums'][T]
-export type CompositeTypes<T extends keyof PublicSchema['CompositeTypes']> = PublicSchema['CompositeTypes'][T]
+type DefaultSchema = DatabaseWithoutInternals[Extract<keyof Database, 'public'>]
+
+/** A table's or view's row type: `Tables<'user_consent'>`, or `Tables<{ schema: 'public' }, 'user_consent'>`. */
+export type Tables<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof (DefaultSchema['Tables'] & DefaultSchema['Views'])
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions['schema']]['Tables'] &
+        DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions['schema']]['Views'])
+    : never = never,
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions['schema']]['Tables'] &
+      DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions['schema']]['Views'])[TableName] extends {
+      Row: infer R
+    }
+    ? R
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof (DefaultSchema['Tables'] & DefaultSchema['Views'])
+    ? (DefaultSchema['Tables'] & DefaultSchema['Views'])[DefaultSchemaTableNameOrOptions] extends {
+        Row: infer R
+      }
+      ? R
+      : never
+    : never
+
+/** A table's insert type: `TablesInsert<'user_consent'>`. */
+export type TablesInsert<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof DefaultSchema['Tables']
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions['schema']]['Tables']
+    : never = never,
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions['schema']]['Tables'][TableName] extends {
+      Insert: infer I
+    }
+    ? I
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema['Tables']
+    ? DefaultSchema['Tables'][DefaultSchemaTableNameOrOptions] extends {
+        Insert: infer I
+      }
+      ? I
+      : never
+    : never
+
+/** A table's update type: `TablesUpdate<'user_consent'>`. */
+export type TablesUpdate<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof DefaultSchema['Tables']
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions['schema']]['Tables']
+    : never = never,
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions['schema']]['Tables'][TableName] extends {
+      Update: infer U
+    }
+    ? U
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema['Tables']
+    ? DefaultSchema['Tables'][DefaultSchemaTableNameOrOptions] extends {
+        Update: infer U
+      }
+      ? U
+      : never
+    : never
+
+/** An enum's values: `Enums<'consent_status'>`. */
+export type Enums<
+  DefaultSchemaEnumNameOrOptions extends
+    | keyof DefaultSchema['Enums']
+    | { schema: keyof DatabaseWithoutInternals },
+  EnumName extends DefaultSchemaEnumNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions['schema']]['Enums']
+    : never = never,
+> = DefaultSchemaEnumNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions['schema']]['Enums'][EnumName]
+  : DefaultSchemaEnumNameOrOptions extends keyof DefaultSchema['Enums']
+    ? DefaultSchema['Enums'][DefaultSchemaEnumNameOrOptions]
+    : never
+
+/** A composite type: `CompositeTypes<'name'>`. */
+export type CompositeTypes<
+  PublicCompositeTypeNameOrOptions extends
+    | keyof DefaultSchema['CompositeTypes']
+    | { schema: keyof DatabaseWithoutInternals },
+  CompositeTypeName extends PublicCompositeTypeNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions['schema']]['CompositeTypes']
+    : never = never,
+> = PublicCompositeTypeNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions['schema']]['CompositeTypes'][CompositeTypeName]
+  : PublicCompositeTypeNameOrOptions extends keyof DefaultSchema['CompositeTypes']
+    ? DefaultSchema['CompositeTypes'][PublicCompositeTypeNameOrOptions]
+    : never
 
 export const Constants = {
   public: {
@@ -350,3 +458,6 @@ export const Constants = {
     },
   },
 } as const
+
+/** The schema the API exposes. */
+export type PublicSchema = Database['public']
