@@ -11,6 +11,8 @@ export default defineConfig([
       server: 'src/server.ts',
       client: 'src/client.ts',
       schemas: 'src/schemas-entry.ts',
+      // Node only (a throwaway database for an app's tests).
+      testing: 'src/testing.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -18,6 +20,8 @@ export default defineConfig([
     clean: true,
     target: 'es2022',
     treeshake: true,
+    // testing finds migrations/ through import.meta.url; its CJS build gets it from tsup's shim.
+    shims: true,
     external: toolingOnly,
   },
   {

@@ -23,7 +23,7 @@ try {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
   sh('npm', ['install', '--no-audit', '--no-fund', '--silent', tarball, ...peers], app)
 
-  const entries = ['@avolve/db', '@avolve/db/server', '@avolve/db/client', '@avolve/db/schemas']
+  const entries = ['@avolve/db', '@avolve/db/server', '@avolve/db/client', '@avolve/db/schemas', '@avolve/db/testing']
   writeFileSync(join(app, 'esm.mjs'), entries.map((e, i) => `import * as m${i} from '${e}'\nif (!Object.keys(m${i}).length) throw new Error('${e}: no exports')`).join('\n') + "\nconsole.log('esm ok')\n")
   writeFileSync(join(app, 'cjs.cjs'), entries.map((e) => `if (!Object.keys(require('${e}')).length) throw new Error('${e}: no exports')`).join('\n') + "\nconsole.log('cjs ok')\n")
   console.log(sh('node', ['esm.mjs'], app).trim())

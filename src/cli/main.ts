@@ -11,6 +11,7 @@ import { MigrationError, packageRoot } from '../tooling/migrations.js'
 import { processContext, type CliContext, type Command } from './command.js'
 import { codegenCommand } from './commands/codegen.js'
 import { demoCommand } from './commands/demo.js'
+import { devCommand } from './commands/dev.js'
 import { inspectCommand } from './commands/inspect.js'
 import { maintainCommand } from './commands/maintain.js'
 import { migrateCommand } from './commands/migrate.js'
@@ -18,7 +19,7 @@ import { errorCode } from './connect.js'
 import { CliError, UsageError } from './errors.js'
 
 /** The commands, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [migrateCommand, codegenCommand, demoCommand, inspectCommand, maintainCommand]
+export const COMMANDS: readonly Command[] = [migrateCommand, codegenCommand, devCommand, demoCommand, inspectCommand, maintainCommand]
 
 /** The top-level `--help` text. */
 export function usage(): string {

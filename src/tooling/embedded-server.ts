@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import pg from 'pg'
-import { OWNER_FILE, reapAbandonedServers, type OwnerRecord } from './embedded/abandoned-servers.js'
+import { isPostgresServing, OWNER_FILE, reapAbandonedServers, type OwnerRecord } from './embedded/abandoned-servers.js'
 import { EmbeddedServerError } from './embedded/errors.js'
 import { canAccess, serverIdentity, type RunAs } from './embedded/os-user.js'
 import { dataDirOf, initialiseCluster, startPostmaster, type Postmaster } from './embedded/postmaster.js'
@@ -40,6 +40,14 @@ export interface StartOptions {
   settings?: Record<string, string | number>
   /** Use this server instead of starting one; defaults to `process.env.DATABASE_URL`. */
   databaseUrl?: string
+  /**
+   * Keep the server's data in `directory` between runs (`avolve-db dev`) instead of a throwaway
+   * temporary folder: the cluster is created there on first use and reused afterwards, on `port`
+   * (default: a free one), with durable settings (fsync on); `stop()` stops the server and keeps
+   * the folder. Its superuser password is kept in the folder (readable by this user only).
+   * `DATABASE_URL` is ignored: the caller asked for this folder's server.
+   */
+  persistent?: { directory: string; port?: number }
 }
 
 const DIR_PREFIX = 'avolve-pg-'
@@ -77,6 +85,7 @@ export const throwawaySettings: Readonly<Record<string, string | number>> = {
  */
 export async function startDatabaseServer(options: StartOptions = {}): Promise<DatabaseServer> {
   const log = options.log ?? (() => {})
+  if (options.persistent) return startPersistentServer(options.persistent, options, log)
   const external = options.databaseUrl ?? process.env.DATABASE_URL
   if (external) return externalServer(external)
 
@@ -173,6 +182,7 @@ async function serverDirectory(runAs: RunAs): Promise<string> {
 
 /** A server of this process, as the exit and signal handlers need it. */
 interface LiveServer {
+  /** The folder to remove once it is stopped (a persistent server's data is never in it). */
   readonly root: string
   stopNow(): void
 }
@@ -211,6 +221,140 @@ function stopAllThenResignal(signal: NodeJS.Signals): void {
   for (const s of [...liveServers]) forget(s)
   // Without another handler the signal's default (ending the process) is what the sender asked for.
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+}
+
+/** What a persistent server's folder records about its cluster (readable by its owner only). */
+interface PersistentRecord {
+  superuserPassword: string
+}
+
+const PERSISTENT_RECORD = 'avolve-server.json'
+
+/** Settings for a kept server: loopback only, durable (the defaults), UTC. */
+const persistentSettings: Readonly<Record<string, string | number>> = {
+  listen_addresses: '127.0.0.1',
+  unix_socket_directories: '',
+  max_connections: 100,
+  timezone: 'UTC',
+}
+
+/**
+ * A server whose cluster lives in `directory` between runs: `directory/data` (owned by the OS user
+ * the server runs as), `directory/avolve-server.json` (the superuser password), and, as root,
+ * `directory/programs` (the binaries staged where the postgres user can run them, removed on stop).
+ */
+async function startPersistentServer(persistent: { directory: string; port?: number }, options: StartOptions, log: (m: string) => void): Promise<DatabaseServer> {
+  const directory = resolve(persistent.directory)
+  const runAs = serverIdentity()
+  const binaries = locateBinaries()
+  // As root, the folders made here must let the postgres user through; otherwise they are private.
+  await mkdir(directory, { recursive: true, mode: runAs.uid === undefined ? 0o700 : 0o755 })
+  const dataDir = dataDirOf(directory)
+  const recordFile = join(directory, PERSISTENT_RECORD)
+  if (runAs.uid !== undefined) {
+    await chmod(directory, 0o755)
+    if (!canAccess(runAs, directory)) {
+      throw new EmbeddedServerError(
+        'postgres_user_cannot_reach',
+        `The "postgres" OS user the server runs as (PostgreSQL refuses root) cannot enter ${directory} (a folder above it is private). ` +
+          `Keep the data in a folder every user can enter (avolve-db dev --data-dir /var/tmp/avolve-dev), or run as a non-root user.`,
+      )
+    }
+  }
+  const initialised = existsSync(join(dataDir, 'PG_VERSION')) && existsSync(recordFile)
+  const running = initialised ? runningPostmaster(dataDir, runAs.uid ?? process.getuid?.() ?? -1) : undefined
+  if (running !== undefined) {
+    throw new EmbeddedServerError(
+      'server_start_failed',
+      `A server is already running on ${dataDir} (pid ${running}), most likely another \`avolve-db dev\`: stop it (Ctrl-C there) or use it.`,
+    )
+  }
+  const port = persistent.port ?? (await freePort())
+  if (persistent.port !== undefined && !(await portIsFree(port))) {
+    throw new EmbeddedServerError('server_start_failed', `Port ${port} on 127.0.0.1 is in use (is \`supabase start\` or another server on it?): choose another with --port.`)
+  }
+  const serverLog: string[] = []
+  const record: PersistentRecord = initialised
+    ? (JSON.parse(readFileSync(recordFile, 'utf8')) as PersistentRecord)
+    : { superuserPassword: randomBytes(12).toString('hex') }
+  const programs = join(directory, 'programs')
+  await rm(programs, { recursive: true, force: true })
+  const cluster = {
+    binaries: binariesRunnableBy(runAs, binaries, programs),
+    runAs,
+    dataDir,
+    port,
+    superuserPassword: record.superuserPassword,
+    settings: { ...persistentSettings, ...options.settings },
+    onOutput: (m: string) => {
+      serverLog.push(m)
+      if (serverLog.length > 50) serverLog.shift()
+    },
+  }
+  let postmaster: Postmaster | undefined
+  try {
+    if (!initialised) {
+      // A half-made cluster (initdb interrupted) is started over.
+      await rm(dataDir, { recursive: true, force: true })
+      await mkdir(dataDir, { mode: 0o700 })
+      if (runAs.uid !== undefined) await chown(dataDir, runAs.uid, runAs.gid!)
+      log(`creating a PostgreSQL cluster in ${dataDir}`)
+      await initialiseCluster(cluster, join(directory, '.password'))
+      await writeFile(recordFile, JSON.stringify(record), { mode: 0o600 })
+    }
+    log(`starting PostgreSQL on 127.0.0.1:${port} (data in ${dataDir})`)
+    postmaster = await startPostmaster(cluster)
+  } catch (error) {
+    await rm(programs, { recursive: true, force: true })
+    if (error instanceof EmbeddedServerError && error.code !== 'server_start_failed') throw error
+    throw new EmbeddedServerError(
+      'server_start_failed',
+      `Could not start PostgreSQL on ${dataDir}: ${describe(error)}.\nLast server output:\n${serverLog.join('').slice(-2000)}`,
+      { cause: error },
+    )
+  }
+  let stopped = false
+  // On exit or a signal the server gets a fast shutdown (SIGINT), which it completes on its own.
+  const live: LiveServer = { root: programs, stopNow: () => (postmaster && !stopped ? process.kill(postmaster.pid, 'SIGINT') : undefined) }
+  remember(live)
+  const url = (database = 'postgres') => `postgres://postgres:${record.superuserPassword}@127.0.0.1:${port}/${encodeURIComponent(database)}`
+  return {
+    embedded: true,
+    directory,
+    url,
+    async stop() {
+      if (stopped) return
+      stopped = true
+      await postmaster?.stop().catch(() => {})
+      await rm(programs, { recursive: true, force: true })
+      forget(live)
+    },
+    async restart(downtimeMs = 0) {
+      if (stopped) throw new Error('the server was stopped; start it again')
+      await postmaster?.stop()
+      if (downtimeMs > 0) await new Promise((r) => setTimeout(r, downtimeMs))
+      postmaster = await startPostmaster(cluster)
+    },
+  }
+}
+
+/** The pid of a postmaster serving `dataDir` as `uid`, if one runs. */
+function runningPostmaster(dataDir: string, uid: number): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
+    return Number.isSafeInteger(pid) && pid > 1 && isPostgresServing(pid, dataDir, uid) ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const srv = createServer()
+    srv.unref()
+    srv.once('error', () => done(false))
+    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)))
+  })
 }
 
 function externalServer(connectionString: string): DatabaseServer {
