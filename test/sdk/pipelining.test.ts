@@ -51,7 +51,7 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
     expect(flights[0]![0]).toBe('begin')
     expect(flights[0]![1]).toMatch(SETUP)
     expect(flights[0]![2]).toMatch(/^select public\.transfer_tokens\(/)
-    expect(flights[0]![3]).toMatch(/from "public"\."token_transactions" where "idempotency_key" = \$1 limit \$2$/)
+    expect(flights[0]![3]).toMatch(/from "public"\."token_transactions" where "from_user_id" = \$1 and "idempotency_key" = \$2 limit \$3$/)
     expect(flights[0]![4]).toBe('commit')
     // The row read behind the call is the one the call wrote.
     expect(row).toMatchObject({ from_user_id: a, to_user_id: b, amount: '2.5', kind: 'transfer' })
