@@ -1,5 +1,6 @@
 import type { TokenCode } from '../generated/vocabularies.js'
 import type { Page } from '../schemas/pagination.js'
+import type { AmountInput } from '../schemas/amount.js'
 import type { TokenHistoryOptions, TransferInput } from '../schemas/tokens.js'
 import type { TokenBalance, TokenTransaction } from './records.js'
 
@@ -22,7 +23,7 @@ export interface TokenRepository {
    * @throws InsufficientBalanceError when the balance is lower than the amount (nothing moves).
    * @example await scope.tokens.transfer({ to: bobId, tokenType: 'GEN', amount: '30.5', memo: 'workshop' })
    */
-  transfer(input: TransferInput): Promise<TokenTransaction>
+  transfer<A extends AmountInput>(input: TransferInput<A>): Promise<TokenTransaction>
   /**
    * A page of the ledger rows the user sent or received, newest first.
    * @example const page = await scope.tokens.history({ tokenType: 'GEN', limit: 20 })

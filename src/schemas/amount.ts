@@ -5,6 +5,29 @@ import { limits } from './limits.js'
 /** An amount as callers may write it: a decimal string, a bigint, or a safe integer. */
 export type AmountInput = string | bigint | number
 
+/**
+ * What TypeScript can check of an amount `A` before the run-time check: a number literal must be a
+ * non-negative integer (`1.5`, `-1` and `1e21` do not compile: write decimals as strings, like
+ * `'1.5'`). A `number` that is not a literal, a string or a bigint is checked at run time only.
+ *
+ * @example
+ * ```ts
+ * await me.tokens.transfer({ to, tokenType: 'GEN', amount: '1.5' }) // ok
+ * await me.tokens.transfer({ to, tokenType: 'GEN', amount: 2 }) // ok
+ * // @ts-expect-error a number amount must be an integer
+ * await me.tokens.transfer({ to, tokenType: 'GEN', amount: 1.5 })
+ * ```
+ */
+export type CheckedAmount<A> = A extends number
+  ? number extends A
+    ? number
+    : `${A}` extends `-${string}`
+      ? never
+      : `${A}` extends `${bigint}`
+        ? A
+        : never
+  : A
+
 const PLAIN_DECIMAL = /^\d+(\.\d+)?$/
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { tokenCodes, tokenTypeRows, type TokenCode } from '../generated/vocabularies.js'
 import { decimalPlaces } from '../values/decimal.js'
-import { amountSchema } from './amount.js'
+import { amountSchema, type AmountInput, type CheckedAmount } from './amount.js'
 import { limits } from './limits.js'
 import { cursorSchema, pageSizeSchema } from './pagination.js'
 import { storableText, uuidSchema } from './primitives.js'
@@ -41,15 +41,22 @@ export const transferInputSchema = z
     }
     withinTokenDecimals(input, ctx)
   })
-export type TransferInput = z.input<typeof transferInputSchema>
+/**
+ * A transfer's input; with the amount's type `A` inferred at a call, a number literal that is not a
+ * non-negative integer does not compile ({@link CheckedAmount}).
+ */
+export type TransferInput<A extends AmountInput = AmountInput> = WithAmount<z.input<typeof transferInputSchema>, A>
+
+/** `T` with its amount checked as far as its type `A` allows. */
+type WithAmount<T extends { amount: AmountInput }, A extends AmountInput> = Omit<T, 'amount'> & { amount: A & CheckedAmount<A> }
 
 /** A transfer made by the service role, from any user. */
 export const serviceTransferInputSchema = z.strictObject({ from: uuidSchema, ...movementFields }).superRefine(withinTokenDecimals)
-export type ServiceTransferInput = z.input<typeof serviceTransferInputSchema>
+export type ServiceTransferInput<A extends AmountInput = AmountInput> = WithAmount<z.input<typeof serviceTransferInputSchema>, A>
 
 /** Tokens created for a user (service role only). */
 export const mintInputSchema = z.strictObject(movementFields).superRefine(withinTokenDecimals)
-export type MintInput = z.input<typeof mintInputSchema>
+export type MintInput<A extends AmountInput = AmountInput> = WithAmount<z.input<typeof mintInputSchema>, A>
 
 /** Filters and page of `tokens.history()`. */
 export const tokenHistoryOptionsSchema = z.strictObject({

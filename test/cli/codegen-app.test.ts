@@ -10,12 +10,12 @@ import { serverUrl, type CliRun } from './run-cli.js'
 // tsx from this checkout: `--import tsx` would be looked up from the app's folder.
 const tsxLoader = pathToFileURL(join(packageRoot(), 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href
 
-/** `avolve-db ARGS` run from `cwd` (an app's folder), on the test server. */
-function runIn(cwd: string, args: string[]): Promise<CliRun> {
+/** `avolve-db ARGS` run from `cwd` (an app's folder), on the test server; `preload` is a `node --require` module. */
+function runIn(cwd: string, args: string[], preload?: string): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env }
   delete env.DATABASE_URL
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, join(packageRoot(), 'src', 'cli', 'main.ts'), ...args, '--database-url', serverUrl()], {
+    const child = spawn(process.execPath, [...(preload ? ['--require', preload] : []), '--import', tsxLoader, join(packageRoot(), 'src', 'cli', 'main.ts'), ...args, '--database-url', serverUrl()], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,6 +104,16 @@ describe('avolve-db codegen in an app', () => {
     const edited = await runIn(app, ['codegen', '--check'])
     expect(edited.code).toBe(1)
     expect(edited.stderr).toContain(`is @avolve/db's migration ${first} but its content differs from the package's`)
+  })
+
+  it('with TypeScript 7 installed (no compiler API for kysely-codegen) the Kysely types still import their unions', async () => {
+    const app = newApp()
+    const run = await runIn(app, ['codegen'], join(packageRoot(), 'test', 'fixtures', 'typescript-7.cjs'))
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    const kysely = readFileSync(join(app, 'supabase/types/kysely.ts'), 'utf8')
+    expect(kysely).toContain('import type { InteractionType, TokenCode, TokenTier } from "@avolve/db";')
+    expect(kysely).toMatch(/export interface AppRewards \{[^}]*token_type: TokenCode;/s)
   })
 
   it('without supabase/migrations it generates the package schema alone, into the app', async () => {

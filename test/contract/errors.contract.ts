@@ -15,7 +15,8 @@ export function errorsContract(env: ContractEnv): void {
 
     it('validation issues are the same, path and message', async () => {
       const [alice] = await env.users(1)
-      const error = await expectAvolveError(alice!.scope.tokens.transfer({ to: 'x', tokenType: 'GEN', amount: 0.5 }), ValidationError, 'validation_failed')
+      // A wide number, as from JavaScript: the literal 0.5 would not compile (CheckedAmount).
+      const error = await expectAvolveError(alice!.scope.tokens.transfer({ to: 'x', tokenType: 'GEN', amount: 0.5 as number }), ValidationError, 'validation_failed')
       expect(error.issues.map((i) => i.path.join('.')).sort()).toEqual(['amount', 'to'])
       expect(error.message).toMatch(/^invalid transfer: /)
     })

@@ -12,6 +12,7 @@ import type {
   TokenType,
 } from '../../src/index.js'
 import type { ServiceScope, UserScope } from '../../src/server.js'
+import type { TransferInput } from '../../src/schemas/tokens.js'
 import type { SdkRow } from '../../src/generated/sdk-rows.js'
 
 declare const me: UserScope
@@ -67,5 +68,26 @@ describe('wrong arguments do not compile', () => {
     // @ts-expect-error not a token code
     void me.tokens.balance('gen')
     void service.tokens.mint({ to: 'b', tokenType: 'SHE', amount: 10n })
+  })
+
+  it('amounts: a number literal must be a non-negative integer (decimals are strings); wider types are checked at run time', () => {
+    // @ts-expect-error a fractional number literal: a double cannot hold most decimals; write '1.5'
+    void me.tokens.transfer({ to: 'b', tokenType: 'GEN', amount: 1.5 })
+    // @ts-expect-error a negative amount
+    void me.tokens.transfer({ to: 'b', tokenType: 'GEN', amount: -1 })
+    // @ts-expect-error 1e21 is written 1e+21: not an integer literal TypeScript can vouch for
+    void me.tokens.transfer({ to: 'b', tokenType: 'GEN', amount: 1e21 })
+    // @ts-expect-error the service scope checks the same
+    void service.tokens.mint({ to: 'b', tokenType: 'GEN', amount: 0.25 })
+    // @ts-expect-error and so does its transfer
+    void service.tokens.transfer({ from: 'a', to: 'b', tokenType: 'GEN', amount: 2.5 })
+    void me.tokens.transfer({ to: 'b', tokenType: 'GEN', amount: 2 })
+    void me.tokens.transfer({ to: 'b', tokenType: 'GEN', amount: '1.5' })
+    void me.tokens.transfer({ to: 'b', tokenType: 'GEN', amount: 5n })
+    void service.tokens.transfer({ from: 'a', to: 'b', tokenType: 'GEN', amount: 3 })
+    const fromAForm: number = Number('7')
+    void me.tokens.transfer({ to: 'b', tokenType: 'GEN', amount: fromAForm })
+    const input: TransferInput = { to: 'b', tokenType: 'GEN', amount: '1' }
+    void me.tokens.transfer(input)
   })
 })

