@@ -11,7 +11,7 @@ import { header, type Source } from './emit/header.js'
 import { emitIndex } from './emit/index-file.js'
 import { emitKyselyTypes, type NarrowedColumn } from './emit/kysely-types.js'
 import { appNarrowings } from './emit/narrowings.js'
-import { emitPgSchemas, emitRpc, emitRpcKysely } from './emit/rpc.js'
+import { emitRpc } from './emit/rpc.js'
 import { emitSdkRows } from './emit/sdk-rows.js'
 import { narrowedColumns } from './emit/type-mapping.js'
 import { emitVocabularies } from './emit/vocabularies.js'
@@ -66,9 +66,7 @@ export async function generateFiles(url: string, sources: Source[]): Promise<Gen
       { name: 'vocabularies.ts', content: emitVocabularies(catalog) },
       { name: 'error-codes.ts', content: emitErrorCodes(catalog) },
       { name: 'columns.ts', content: emitColumns(catalog) },
-      { name: 'pg-schemas.ts', content: emitPgSchemas() },
       { name: 'rpc.ts', content: emitRpc(catalog) },
-      { name: 'rpc-kysely.ts', content: emitRpcKysely(catalog) },
       { name: 'index.ts', content: emitIndex() },
     ]
     const top = header(sources)

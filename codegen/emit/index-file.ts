@@ -1,4 +1,4 @@
-/** src/generated/index.ts: the browser-safe part of the generated code (not the Kysely calls). */
+/** src/generated/index.ts: what the package's root exports of the generated code. */
 export function emitIndex(): string {
   return [
     "export type { DB } from './kysely.js'",
@@ -10,7 +10,6 @@ export function emitIndex(): string {
     "export * from './error-codes.js'",
     "export * from './columns.js'",
     "export * from './rpc.js'",
-    "export { pg } from './pg-schemas.js'",
     '',
   ].join('\n')
 }

@@ -8,11 +8,16 @@ function plural(word: string): string {
   return `${word}s`
 }
 
+/** The name of an enum's values in vocabularies.ts: `consent_status` -> `consentStatuses`. */
+export function enumValuesName(enumName: string): string {
+  return camel(plural(enumName))
+}
+
 /** src/generated/vocabularies.ts: enum values, lookup keys and rows, allowed values, as const data. */
 export function emitVocabularies(catalog: Catalog): string {
   const out: string[] = []
   for (const e of catalog.enums) {
-    const values = camel(plural(e.name))
+    const values = enumValuesName(e.name)
     out.push(
       `/** Values of the enum ${e.schema}.${e.name}, in the enum's order. */`,
       `export const ${values} = ${literal(e.values)} as const`,

@@ -3,7 +3,7 @@
 // Do not edit: change a migration and run `npm run codegen`. `npm run codegen -- --check` fails when stale.
 
 import { z } from 'zod'
-import { pg } from './pg-schemas.js'
+import { pgTypeSchemas } from '../schemas/primitives.js'
 
 /** The functions the API exposes, as the catalog describes them. */
 export const rpcFunctions = {
@@ -105,28 +105,28 @@ export type RpcReturns<F extends RpcName> = RpcSignatures[F]['Returns']
 /** zod schemas of each function's arguments, from their catalog types (unknown keys are refused). */
 export const rpcArgSchemas = {
   mint_tokens: z.strictObject({
-    p_to_user_id: pg.uuid,
-    p_token_type: pg.text,
-    p_amount: pg.numeric,
-    p_idempotency_key: pg.uuid,
-    p_memo: pg.text.optional(),
+    p_to_user_id: pgTypeSchemas.uuid,
+    p_token_type: pgTypeSchemas.text,
+    p_amount: pgTypeSchemas.numeric,
+    p_idempotency_key: pgTypeSchemas.uuid,
+    p_memo: pgTypeSchemas.text.optional(),
   }),
   record_consent: z.strictObject({
-    p_user_id: pg.uuid,
-    p_interaction_type: pg.text,
-    p_terms: z.array(pg.text),
+    p_user_id: pgTypeSchemas.uuid,
+    p_interaction_type: pgTypeSchemas.text,
+    p_terms: z.array(pgTypeSchemas.text),
   }),
   refresh_user_stats: z.strictObject({}),
   transfer_tokens: z.strictObject({
-    p_from_user_id: pg.uuid,
-    p_to_user_id: pg.uuid,
-    p_token_type: pg.text,
-    p_amount: pg.numeric,
-    p_idempotency_key: pg.uuid,
-    p_memo: pg.text.optional(),
+    p_from_user_id: pgTypeSchemas.uuid,
+    p_to_user_id: pgTypeSchemas.uuid,
+    p_token_type: pgTypeSchemas.text,
+    p_amount: pgTypeSchemas.numeric,
+    p_idempotency_key: pgTypeSchemas.uuid,
+    p_memo: pgTypeSchemas.text.optional(),
   }),
   update_consent_status: z.strictObject({
-    p_consent_id: pg.uuid,
-    p_status: pg.text,
+    p_consent_id: pgTypeSchemas.uuid,
+    p_status: pgTypeSchemas.text,
   }),
 } satisfies { [F in RpcName]: z.ZodType<RpcArgs<F>> }

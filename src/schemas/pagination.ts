@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { decodeCursor, type CursorPosition } from '../values/cursor.js'
 import { canonicalTimestamp } from '../values/timestamp.js'
 import { limits } from './limits.js'
+import { isCanonicalUuid } from './primitives.js'
 
 export type { CursorPosition }
 
@@ -16,8 +17,7 @@ export const pageSizeSchema = z
 /** A cursor from a previous page's `nextCursor`, decoded to its position. */
 export const cursorSchema = z.string({ error: 'cursor must be the nextCursor string of a previous page' }).transform((value, ctx) => {
   const position = decodeCursor(value)
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-  if (position && uuid.test(position.id)) {
+  if (position && isCanonicalUuid(position.id)) {
     try {
       if (canonicalTimestamp(position.at) === position.at) return position
     } catch {

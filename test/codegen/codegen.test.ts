@@ -6,7 +6,8 @@ import { promisify } from 'node:util'
 import { describe, expect, inject, it } from 'vitest'
 import { runCodegen } from '../../codegen/run-codegen.js'
 import { packageRoot } from '../../src/tooling/migrations.js'
-import { pg, rpcArgSchemas } from '../../src/generated/index.js'
+import { rpcArgSchemas } from '../../src/generated/index.js'
+import { pgTypeSchemas } from '../../src/schemas/primitives.js'
 
 const generatedDir = join(packageRoot(), 'src', 'generated')
 // Codegen makes (and drops) a scratch database on the test server rather than starting its own.
@@ -86,8 +87,8 @@ describe('generated argument schemas', () => {
   })
 
   it('refuse text the database cannot store and numbers that are not decimals', () => {
-    expect(pg.text.safeParse('a\u0000b').success).toBe(false)
-    for (const bad of ['1e', 'NaN', '', '1.2.3', ' 1']) expect(pg.numeric.safeParse(bad).success, bad).toBe(false)
-    for (const good of ['1', '-1.5', '0.000000000000000001', '1e3', '.5']) expect(pg.numeric.safeParse(good).success, good).toBe(true)
+    expect(pgTypeSchemas.text.safeParse('a\u0000b').success).toBe(false)
+    for (const bad of ['1e', 'NaN', '', '1.2.3', ' 1']) expect(pgTypeSchemas.numeric.safeParse(bad).success, bad).toBe(false)
+    for (const good of ['1', '-1.5', '0.000000000000000001', '1e3', '.5']) expect(pgTypeSchemas.numeric.safeParse(good).success, good).toBe(true)
   })
 })

@@ -68,8 +68,8 @@ describe('a user scope cannot reach service-only functions', () => {
   it('has no mint, and the database refuses the function to it (PermissionDeniedError)', async () => {
     const [alice] = await signedInUsers(db(), sdk(), 1)
     expect('mint' in alice!.scope.tokens).toBe(false)
-    // The generated call, run on the user's own transaction: the database itself says no.
-    const { kyselyRpc } = await import('../../src/generated/rpc-kysely.js')
+    // The adapter's call, run on the user's own transaction: the database itself says no.
+    const { rpcCalls } = await import('../../src/adapters/kysely/rpc-statements.js')
     const { Kysely, PostgresDialect, sql } = await import('kysely')
     const pg = (await import('pg')).default
     const pool = new pg.Pool({ connectionString: db().authenticatorUrl, max: 1 })
@@ -77,7 +77,7 @@ describe('a user scope cannot reach service-only functions', () => {
     try {
       const attempt = k.transaction().execute(async (trx) => {
         await sql`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify({ sub: alice!.id, role: 'authenticated' })}, true)`.execute(trx)
-        return kyselyRpc.mint_tokens(trx, { p_to_user_id: alice!.id, p_token_type: 'GEN', p_amount: '1', p_idempotency_key: crypto.randomUUID() })
+        return rpcCalls.mint_tokens(trx, { p_to_user_id: alice!.id, p_token_type: 'GEN', p_amount: '1', p_idempotency_key: crypto.randomUUID() })
       })
       const { mapDriverError } = await import('../../src/adapters/kysely/map-driver-error.js')
       const error = await attempt.catch((e) => mapDriverError(e))

@@ -1,6 +1,6 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely'
 import type pg from 'pg'
-import type { QueryRunner } from '../../generated/rpc-kysely.js'
+import type { QueryRunner } from './statements.js'
 
 export type { QueryRunner }
 

@@ -1,9 +1,10 @@
 import { relationColumns, type RelationName } from '../../generated/columns.js'
-import { bind, fixedStatement, kyselyRpc, type FixedStatement } from '../../generated/rpc-kysely.js'
 import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
 import { shapeOf, type DataPort, type Filter, type SelectQuery } from '../../repositories/data-port.js'
 import { selectedColumns } from '../../repositories/row-codec.js'
 import type { QueryRunner } from './connection-source.js'
+import { rpcCalls as kyselyRpc } from './rpc-statements.js'
+import { bind, fixedStatement, type FixedStatement } from './statements.js'
 
 const OPERATORS: Record<Filter['op'], string> = { eq: '=', gte: '>=', lt: '<', lte: '<=' }
 
