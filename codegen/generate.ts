@@ -59,7 +59,7 @@ export async function generateFiles(url: string, sources: Source[]): Promise<Gen
     const files: GeneratedFile[] = [
       {
         name: 'kysely.ts',
-        content: await emitKyselyTypes(db, { include: [`${schema}.*`, ...extraKyselyRelations], narrowed: kyselyNarrowed(api, narrowings), vocabularyModule: './vocabularies.js' }),
+        content: await emitKyselyTypes(db, { include: [`${schema}.*`, ...extraKyselyRelations], narrowed: kyselyNarrowed(api, narrowings), vocabularyModule: './vocabularies.js', documented: true }),
       },
       { name: 'database.ts', content: emitDatabaseType(api, { narrowings, vocabularyModule: './vocabularies.js', extras: true }) },
       { name: 'sdk-rows.ts', content: emitSdkRows(api, narrowings) },

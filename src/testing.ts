@@ -14,6 +14,17 @@ import { createDatabase, dropDatabase, startDatabaseServer, type DatabaseServer 
 
 export { EmbeddedServerError, type EmbeddedServerErrorCode } from './tooling/embedded-server.js'
 
+/**
+ * Options of {@link startTestDatabase}.
+ *
+ * @example
+ * ```ts
+ * import { startTestDatabase, type TestDatabaseOptions } from '@avolve/db/testing'
+ *
+ * const options: TestDatabaseOptions = { migrations: 'db/migrations', log: console.log }
+ * const testDb = await startTestDatabase(options)
+ * ```
+ */
 export interface TestDatabaseOptions {
   /** The app's migrations folder (default: `supabase/migrations` of `cwd`); a missing folder means none. */
   migrations?: string
@@ -30,7 +41,15 @@ export interface TestDatabaseOptions {
   log?: (message: string) => void
 }
 
-/** A user made by {@link AvolveTestDatabase.createUser}: its `auth.users` id and an access token for it. */
+/**
+ * A user made by {@link AvolveTestDatabase.createUser}: its `auth.users` id and an access token for it.
+ *
+ * @example
+ * ```ts
+ * const alice = await testDb.createUser({ displayName: 'Alice' }) // { id: '…', email: 'user-…@example.test', token: 'eyJ…' }
+ * const me = await db.asUser(alice.token)
+ * ```
+ */
 export interface TestUser {
   readonly id: string
   readonly email: string
@@ -38,7 +57,22 @@ export interface TestUser {
   readonly token: string
 }
 
-/** A migrated database of a test's own. */
+/**
+ * A migrated database of a test's own, from {@link startTestDatabase}.
+ *
+ * @example
+ * ```ts
+ * import { startTestDatabase } from '@avolve/db/testing'
+ * import { createAvolveDb } from '@avolve/db/server'
+ *
+ * const testDb = await startTestDatabase()
+ * const db = createAvolveDb({ connection: testDb.appUrl, jwt: { secret: testDb.jwtSecret } })
+ * const expired = await testDb.tokenFor((await testDb.createUser()).id, { expiresIn: -60 })
+ * await db.asUser(expired) // throws NotAuthenticatedError ('token_expired')
+ * await db.destroy()
+ * await testDb.stop()
+ * ```
+ */
 export interface AvolveTestDatabase {
   /** A superuser connection string: set-up and assertions, never the code under test. */
   readonly url: string

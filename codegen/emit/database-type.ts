@@ -1,6 +1,6 @@
 import type { ApiColumn, ApiOverload, ApiRelation, ApiSchema, TypeRef } from '../catalog/read-api-schema.js'
 import { rpcArgumentColumns } from '../config.js'
-import { key, str } from './ts.js'
+import { docComment, key, str } from './ts.js'
 
 /**
  * Where a column's or an argument's type is narrowed from what Supabase's generator says (`string`,
@@ -186,9 +186,12 @@ export function emitDatabaseType(api: ApiSchema, options: DatabaseTypeOptions): 
   const section = (items: string[]) => (items.length ? `{\n${items.map((i) => `      ${i}`).join('\n')}\n    }` : `{\n      ${NEVER_MAP}\n    }`)
   const schemaKey = q(api.schema)
 
+  const docs = options.extras ? packageDocs(api, tables[0]?.name ?? 'none', api.enums[0]) : undefined
   const out = [
+    ...(docs?.Json ?? []),
     'export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[]',
     '',
+    ...(docs?.Database ?? []),
     'export type Database = {',
     `  ${key(api.schema)}: {`,
     `    Tables: ${section(tables.map((t) => `${key(t.name)}: ${tableType(api, t, options)}`))}`,
@@ -199,14 +202,50 @@ export function emitDatabaseType(api: ApiSchema, options: DatabaseTypeOptions): 
     '  }',
     '}',
     '',
-    HELPERS.replace('__SCHEMA__', schemaKey),
+    docs ? withDocs(HELPERS.replace('__SCHEMA__', schemaKey), docs) : HELPERS.replace('__SCHEMA__', schemaKey),
     '',
+    ...(docs?.Constants ?? []),
     `export const Constants = {\n  ${key(api.schema)}: {\n    Enums: {${api.enums.map((e) => `\n      ${key(e.name)}: [${e.values.map(q).join(', ')}],`).join('')}${api.enums.length ? '\n    ' : ''}},\n  },\n} as const`,
   ]
-  if (options.extras) out.push('', '/** The schema the API exposes. */', `export type PublicSchema = Database[${schemaKey}]`)
+  if (docs) out.push('', ...docs.PublicSchema, `export type PublicSchema = Database[${schemaKey}]`)
   const body = out.join('\n') + '\n'
   const used = [...new Set(options.narrowings.values())].filter((t) => new RegExp(`\\b${t}\\b`).test(body)).sort()
   return (used.length ? `import type { ${used.join(', ')} } from '${options.vocabularyModule}'\n\n` : '') + body
+}
+
+/**
+ * Doc comments with examples for the package's own `Database` file (an app's file keeps the
+ * generator's plain comments): `table` and `anEnum` are the schema's first table and enum.
+ */
+function packageDocs(api: ApiSchema, table: string, anEnum: { name: string; values: string[] } | undefined) {
+  const from = "from '@avolve/db'"
+  const t = str(table)
+  const e = anEnum ? str(anEnum.name) : "'none'"
+  const schema = key(api.schema)
+  return {
+    Json: docComment('A JSON value, as a json or jsonb column holds it.', [`import type { Json } ${from}`, '', "const metadata: Json = { source: 'import', tags: ['a', 'b'] }"]),
+    Database: docComment(
+      'The database as supabase-js sees it, in the shape `supabase gen types typescript` writes: what a plain\n`supabase.from(...).select(...)` returns (numeric and bigint as JSON numbers), narrowed to the vocabularies.',
+      ["import { createClient } from '@supabase/supabase-js'", `import type { Database } ${from}`, '', 'const supabase = createClient<Database>(SUPABASE_URL, SUPABASE_ANON_KEY)', `const { data } = await supabase.from(${t}).select('*') // Tables<${t}>[] | null`],
+    ),
+    Tables: docComment(`A table's or view's row type: \`Tables<${t}>\`, or \`Tables<{ schema: '${api.schema}' }, ${t}>\`.`, [`import type { Tables } ${from}`, '', `type Row = Tables<${t}>`]),
+    TablesInsert: docComment(`A table's insert type: \`TablesInsert<${t}>\`.`, [`import type { TablesInsert } ${from}`, '', `type NewRow = TablesInsert<${t}>`]),
+    TablesUpdate: docComment(`A table's update type: \`TablesUpdate<${t}>\`.`, [`import type { TablesUpdate } ${from}`, '', `type Change = TablesUpdate<${t}>`]),
+    Enums: docComment(`An enum's values: \`Enums<${e}>\`.`, [`import type { Enums } ${from}`, '', `const value: Enums<${e}> = ${anEnum ? str(anEnum.values[0] ?? '') : 'undefined as never'}`]),
+    CompositeTypes: docComment("A composite type: `CompositeTypes<'name'>`.", [`import type { Database } ${from}`, '', `type Names = keyof Database[${str(api.schema)}]['CompositeTypes'] // never when the schema has none`]),
+    Constants: docComment("The enums' values at run time, as the official generator exports them.", [`import { Constants } ${from}`, '', `Constants.${schema}.Enums${anEnum ? `.${key(anEnum.name)} // ${literal(anEnum.values)}` : ' // {}'}`]),
+    PublicSchema: docComment('The schema the API exposes.', [`import type { PublicSchema } ${from}`, '', `type Row = PublicSchema['Tables'][${t}]['Row']`]),
+  }
+}
+
+const literal = (values: string[]) => `[${values.map(str).join(', ')}]`
+
+/** HELPERS with each helper's one-line comment replaced by its doc comment. */
+function withDocs(helpers: string, docs: Readonly<Record<string, string[] | undefined>>): string {
+  return helpers.replace(/\/\*\*.*\*\/\nexport type (\w+)</g, (line, name: string) => {
+    const doc = docs[name]
+    return doc ? `${doc.join('\n')}\nexport type ${name}<` : line
+  })
 }
 
 /** The helper types, as the official generator writes them (two-parameter forms included). */

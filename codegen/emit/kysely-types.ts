@@ -1,5 +1,6 @@
 import { ArrayExpressionNode, GenericExpressionNode, IdentifierNode, generate, PostgresDialect as CodegenPostgresDialect, type ExpressionNode } from 'kysely-codegen'
 import type { Kysely } from 'kysely'
+import { docComment } from './ts.js'
 
 /** A column whose type a vocabulary narrows, with what kysely-codegen would otherwise add itself. */
 export interface NarrowedColumn {
@@ -16,7 +17,18 @@ export interface KyselyTypesOptions {
   narrowed: NarrowedColumn[]
   /** The module the union types come from (`./vocabularies.js`, or `@avolve/db` in an app). */
   vocabularyModule: string
+  /** Give `DB` the package's doc comment (the package's own file; an app's keeps kysely-codegen's output). */
+  documented?: boolean
 }
+
+const DB_DOC = docComment("The database's relations as Kysely sees them (kysely-codegen): exact numbers and times as strings, vocabulary columns as their unions.", [
+  "import { Kysely, PostgresDialect } from 'kysely'",
+  "import pg from 'pg'",
+  "import type { DB } from '@avolve/db'",
+  '',
+  'const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) }) })',
+  "const types = await db.selectFrom('token_types').select(['code', 'tier']).execute() // [{ code: 'BSP', tier: 9 }, …]",
+])
 
 /**
  * kysely.ts: kysely-codegen's `DB` interface for the given relations. Timestamps and exact numbers
@@ -48,7 +60,12 @@ export async function emitKyselyTypes(db: Kysely<any>, options: KyselyTypesOptio
     console.warn = warn
   }
   if (warnings.length) throw new Error(`kysely-codegen reported problems, so its output cannot be trusted:\n${warnings.join('\n')}`)
-  return output.trimStart()
+  output = output.trimStart()
+  if (options.documented) {
+    if (!output.includes('\nexport interface DB {')) throw new Error('kysely-codegen wrote no DB interface')
+    output = output.replace('\nexport interface DB {', `\n${DB_DOC.join('\n')}\nexport interface DB {`)
+  }
+  return output
 }
 
 function overrides(narrowed: NarrowedColumn[]): Record<string, ExpressionNode> {

@@ -1,7 +1,7 @@
 import type { Catalog, PgType, RpcFunction } from '../catalog/types.js'
 import { pgTypeSchemas } from '../../src/schemas/primitives.js'
 import { tsType } from './type-mapping.js'
-import { key, literal, pascal } from './ts.js'
+import { camel, docComment, key, literal, pascal, str } from './ts.js'
 import { enumValuesName } from './vocabularies.js'
 
 const enumType = (t: PgType) => pascal(t.name)
@@ -50,6 +50,47 @@ export function rpcFunctionData(f: RpcFunction) {
   }
 }
 
+/** A value of an argument's type, as an example writes it: a uuid is a variable named after the argument. */
+function sampleValue(catalog: Catalog, name: string, t: PgType): string {
+  const enumValue = catalog.enums.find((e) => e.schema === t.schema && e.name === t.name)?.values[0]
+  const one =
+    t.kind === 'e' && enumValue !== undefined
+      ? str(enumValue)
+      : t.name === 'uuid'
+        ? camel(name.replace(/^p_/, ''))
+        : ({ numeric: "'1'", int8: "'1'", int4: '1', int2: '1', float8: '1', bool: 'true', timestamptz: 'new Date().toISOString()', jsonb: '{}', json: '{}' } as Record<string, string>)[t.name] ?? "'text'"
+  return t.array ? `[${one}]` : one
+}
+
+/** Doc comments of rpc.ts's exports, their examples made from `f`, a function with arguments. */
+function rpcDocs(catalog: Catalog, f: RpcFunction | undefined): Record<'functions' | 'signatures' | 'name' | 'args' | 'returns' | 'schemas', string[]> {
+  const name = f?.name ?? 'none'
+  const q = str(name)
+  const args = f ? `{ ${f.args.filter((a) => !a.hasDefault).map((a) => `${key(a.name)}: ${sampleValue(catalog, a.name, a.type)}`).join(', ')} }` : '{}'
+  const call = [`const args: RpcArgs<${q}> = ${args}`, `const { data } = await supabase.rpc(${q}, args) // data: RpcReturns<${q}>`]
+  return {
+    functions: docComment('The functions the API exposes, as the catalog describes them: arguments (with the types values are cast to), result, volatility and the roles that may execute each.', [
+      "import { rpcFunctions } from '@avolve/db'",
+      '',
+      `rpcFunctions.${name}.executableBy // ${literal(f?.executableBy ?? [])}`,
+    ]),
+    signatures: docComment('Arguments and result of each function the API exposes.', [
+      "import type { RpcSignatures } from '@avolve/db'",
+      '',
+      `type Args = RpcSignatures[${q}]['Args'] // { ${(f?.args ?? []).map((a) => `${key(a.name)}${a.hasDefault ? '?' : ''}: …`).join(', ')} }`,
+    ]),
+    name: docComment('The name of a function the API exposes.', ["import type { RpcName } from '@avolve/db'", '', `const fn: RpcName = ${q}`]),
+    args: docComment("A function's named arguments, as `supabase.rpc()` sends them (defaulted ones optional).", ["import type { RpcArgs, RpcReturns } from '@avolve/db'", '', ...call]),
+    returns: docComment("A function's result, as the SDK reads it (exact numbers and times as strings).", ["import type { RpcArgs, RpcReturns } from '@avolve/db'", '', ...call]),
+    schemas: docComment("zod schemas of each function's arguments, from their catalog types (unknown keys are refused).", [
+      "import { rpcArgSchemas } from '@avolve/db'",
+      '',
+      `rpcArgSchemas.${name}.safeParse(${args}).success // true`,
+      `rpcArgSchemas.${name}.safeParse({ ...${args}, extra: 1 }).success // false`,
+    ]),
+  }
+}
+
 /**
  * src/generated/rpc.ts: for each function the API exposes, its signature as data (names, types,
  * defaults, who may execute it), its TypeScript Args/Returns, and a zod schema of its arguments
@@ -63,13 +104,14 @@ export function emitRpc(catalog: Catalog): string {
   if (enums.length) {
     out.push(`import { ${enums.flatMap((e) => [enumValuesName(e), `type ${pascal(e)}`]).join(', ')} } from './vocabularies.js'`)
   }
-  out.push('', '/** The functions the API exposes, as the catalog describes them. */', 'export const rpcFunctions = {')
+  const docs = rpcDocs(catalog, fns.find((f) => f.args.some((a) => !a.hasDefault) && f.returns.name !== 'void') ?? fns[0])
+  out.push('', ...docs.functions, 'export const rpcFunctions = {')
   for (const f of fns) {
     if (f.comment) out.push(`  /** ${f.comment.replace(/\*\//g, '* /')} */`)
     out.push(`  ${key(f.name)}: ${literal(rpcFunctionData(f), '  ')},`)
   }
   out.push('} as const', '')
-  out.push('/** Arguments and result of each function. */', 'export interface RpcSignatures {')
+  out.push(...docs.signatures, 'export interface RpcSignatures {')
   for (const f of fns) {
     const args = f.args.map((a) => `${key(a.name)}${a.hasDefault ? '?' : ''}: ${tsType(a.type, enumType)}`)
     out.push(`  ${key(f.name)}: {`, `    Args: ${args.length ? `{ ${args.join('; ')} }` : 'Record<string, never>'}`, `    Returns: ${returnsOf(f)}`, '  }')
@@ -77,11 +119,16 @@ export function emitRpc(catalog: Catalog): string {
   out.push(
     '}',
     '',
+    ...docs.name,
     'export type RpcName = keyof RpcSignatures',
+    '',
+    ...docs.args,
     "export type RpcArgs<F extends RpcName> = RpcSignatures[F]['Args']",
+    '',
+    ...docs.returns,
     "export type RpcReturns<F extends RpcName> = RpcSignatures[F]['Returns']",
     '',
-    "/** zod schemas of each function's arguments, from their catalog types (unknown keys are refused). */",
+    ...docs.schemas,
     'export const rpcArgSchemas = {',
   )
   for (const f of fns) {

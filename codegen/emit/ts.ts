@@ -53,3 +53,9 @@ export function indentLines(text: string, indent: string): string {
     .map((l) => (l ? indent + l : l))
     .join('\n')
 }
+
+/** A doc comment: `summary`, then `example` as a fenced TypeScript block under `@example`. */
+export function docComment(summary: string, example: readonly string[]): string[] {
+  const safe = (line: string) => line.replace(/\*\//g, '* /')
+  return ['/**', ...summary.split('\n').map((l) => ` * ${safe(l)}`), ' *', ' * @example', ' * ```ts', ...example.map((l) => (l ? ` * ${safe(l)}` : ' *')), ' * ```', ' */']
+}

@@ -4,6 +4,13 @@ import type { DatabaseErrorName } from '../generated/error-codes.js'
  * The codes the SDK coins itself, beside those the database's functions raise: refused inputs,
  * sessions and tokens, standard PostgreSQL conditions, connections and the API. One list, so that a
  * code is a type: a mapper or a retry rule that names a code not listed here does not compile.
+ *
+ * @example
+ * ```ts
+ * import { sdkErrorCodes } from '@avolve/db'
+ *
+ * sdkErrorCodes.includes('validation_failed') // true
+ * ```
  */
 export const sdkErrorCodes = [
   // inputs and sessions (no session at all is the database's not_authenticated, raised by either side)
@@ -43,7 +50,16 @@ export const sdkErrorCodes = [
   'unexpected',
 ] as const
 
-/** A code the SDK coins itself (see {@link sdkErrorCodes}). */
+/**
+ * A code the SDK coins itself (see {@link sdkErrorCodes}).
+ *
+ * @example
+ * ```ts
+ * import type { SdkErrorCode } from '@avolve/db'
+ *
+ * const retryLater: SdkErrorCode[] = ['connection_lost', 'pool_timeout', 'service_unavailable']
+ * ```
+ */
 export type SdkErrorCode = (typeof sdkErrorCodes)[number]
 
 /**

@@ -4,8 +4,31 @@
 
 import type { InteractionType, TokenCode, TokenTier } from './vocabularies.js'
 
+/**
+ * A JSON value, as a json or jsonb column holds it.
+ *
+ * @example
+ * ```ts
+ * import type { Json } from '@avolve/db'
+ *
+ * const metadata: Json = { source: 'import', tags: ['a', 'b'] }
+ * ```
+ */
 export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[]
 
+/**
+ * The database as supabase-js sees it, in the shape `supabase gen types typescript` writes: what a plain
+ * `supabase.from(...).select(...)` returns (numeric and bigint as JSON numbers), narrowed to the vocabularies.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@supabase/supabase-js'
+ * import type { Database } from '@avolve/db'
+ *
+ * const supabase = createClient<Database>(SUPABASE_URL, SUPABASE_ANON_KEY)
+ * const { data } = await supabase.from('consent_history').select('*') // Tables<'consent_history'>[] | null
+ * ```
+ */
 export type Database = {
   public: {
     Tables: {
@@ -344,7 +367,16 @@ type DatabaseWithoutInternals = Omit<Database, '__InternalSupabase'>
 
 type DefaultSchema = DatabaseWithoutInternals[Extract<keyof Database, 'public'>]
 
-/** A table's or view's row type: `Tables<'user_consent'>`, or `Tables<{ schema: 'public' }, 'user_consent'>`. */
+/**
+ * A table's or view's row type: `Tables<'consent_history'>`, or `Tables<{ schema: 'public' }, 'consent_history'>`.
+ *
+ * @example
+ * ```ts
+ * import type { Tables } from '@avolve/db'
+ *
+ * type Row = Tables<'consent_history'>
+ * ```
+ */
 export type Tables<
   DefaultSchemaTableNameOrOptions extends
     | keyof (DefaultSchema['Tables'] & DefaultSchema['Views'])
@@ -370,7 +402,16 @@ export type Tables<
       : never
     : never
 
-/** A table's insert type: `TablesInsert<'user_consent'>`. */
+/**
+ * A table's insert type: `TablesInsert<'consent_history'>`.
+ *
+ * @example
+ * ```ts
+ * import type { TablesInsert } from '@avolve/db'
+ *
+ * type NewRow = TablesInsert<'consent_history'>
+ * ```
+ */
 export type TablesInsert<
   DefaultSchemaTableNameOrOptions extends
     | keyof DefaultSchema['Tables']
@@ -394,7 +435,16 @@ export type TablesInsert<
       : never
     : never
 
-/** A table's update type: `TablesUpdate<'user_consent'>`. */
+/**
+ * A table's update type: `TablesUpdate<'consent_history'>`.
+ *
+ * @example
+ * ```ts
+ * import type { TablesUpdate } from '@avolve/db'
+ *
+ * type Change = TablesUpdate<'consent_history'>
+ * ```
+ */
 export type TablesUpdate<
   DefaultSchemaTableNameOrOptions extends
     | keyof DefaultSchema['Tables']
@@ -418,7 +468,16 @@ export type TablesUpdate<
       : never
     : never
 
-/** An enum's values: `Enums<'consent_status'>`. */
+/**
+ * An enum's values: `Enums<'consent_status'>`.
+ *
+ * @example
+ * ```ts
+ * import type { Enums } from '@avolve/db'
+ *
+ * const value: Enums<'consent_status'> = 'pending'
+ * ```
+ */
 export type Enums<
   DefaultSchemaEnumNameOrOptions extends
     | keyof DefaultSchema['Enums']
@@ -434,7 +493,16 @@ export type Enums<
     ? DefaultSchema['Enums'][DefaultSchemaEnumNameOrOptions]
     : never
 
-/** A composite type: `CompositeTypes<'name'>`. */
+/**
+ * A composite type: `CompositeTypes<'name'>`.
+ *
+ * @example
+ * ```ts
+ * import type { Database } from '@avolve/db'
+ *
+ * type Names = keyof Database['public']['CompositeTypes'] // never when the schema has none
+ * ```
+ */
 export type CompositeTypes<
   PublicCompositeTypeNameOrOptions extends
     | keyof DefaultSchema['CompositeTypes']
@@ -450,6 +518,16 @@ export type CompositeTypes<
     ? DefaultSchema['CompositeTypes'][PublicCompositeTypeNameOrOptions]
     : never
 
+/**
+ * The enums' values at run time, as the official generator exports them.
+ *
+ * @example
+ * ```ts
+ * import { Constants } from '@avolve/db'
+ *
+ * Constants.public.Enums.consent_status // ['pending', 'approved', 'rejected', 'withdrawn']
+ * ```
+ */
 export const Constants = {
   public: {
     Enums: {
@@ -459,5 +537,14 @@ export const Constants = {
   },
 } as const
 
-/** The schema the API exposes. */
+/**
+ * The schema the API exposes.
+ *
+ * @example
+ * ```ts
+ * import type { PublicSchema } from '@avolve/db'
+ *
+ * type Row = PublicSchema['Tables']['consent_history']['Row']
+ * ```
+ */
 export type PublicSchema = Database['public']

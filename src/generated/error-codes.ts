@@ -2,7 +2,16 @@
 // migrations/ (20 files, up to 20261207110100_balance_limit_and_unknown_sender.sql; sha256 12713fae4723128e).
 // Do not edit: change a migration and run `npm run codegen`. `npm run codegen -- --check` fails when stale.
 
-/** Every error the database functions raise: SQLSTATE, stable name, message and hint. */
+/**
+ * Every error the database functions raise: SQLSTATE, stable name, message and hint.
+ *
+ * @example
+ * ```ts
+ * import { databaseErrorCodes } from '@avolve/db'
+ *
+ * databaseErrorCodes.find((e) => e.name === 'permission_denied') // { sqlstate: '42501', name: 'permission_denied', message: 'permission denied', hint: … }
+ * ```
+ */
 export const databaseErrorCodes = [
   {
     sqlstate: '42501',
@@ -138,5 +147,26 @@ export const databaseErrorCodes = [
   },
 ] as const
 
+/**
+ * The stable name of a database error: an AvolveError's `code` when the database raised it.
+ *
+ * @example
+ * ```ts
+ * import { isAvolveError, type DatabaseErrorName } from '@avolve/db'
+ *
+ * const shown: DatabaseErrorName[] = ['permission_denied']
+ * if (isAvolveError(error) && (shown as string[]).includes(error.code)) showMessage(error.message)
+ * ```
+ */
 export type DatabaseErrorName = (typeof databaseErrorCodes)[number]['name']
+/**
+ * The SQLSTATE of a database error: an AvolveError's `sqlstate` when the database raised it.
+ *
+ * @example
+ * ```ts
+ * import type { DatabaseErrorSqlState } from '@avolve/db'
+ *
+ * const state: DatabaseErrorSqlState = '42501' // permission_denied
+ * ```
+ */
 export type DatabaseErrorSqlState = (typeof databaseErrorCodes)[number]['sqlstate']

@@ -3,11 +3,19 @@
 // Do not edit: change a migration and run `npm run codegen`. `npm run codegen -- --check` fails when stale.
 
 export type { DB } from './kysely.js'
-/** kysely-codegen's table interfaces, as one namespace (their enum names repeat the vocabularies'). */
+/**
+ * kysely-codegen's table interfaces, as one namespace (their enum names repeat the vocabularies').
+ *
+ * @example
+ * ```ts
+ * import type { KyselyTables } from '@avolve/db'
+ *
+ * type Balances = KyselyTables.TokenBalances // DB['token_balances']
+ * ```
+ */
 export type * as KyselyTables from './kysely.js'
 export type { CompositeTypes, Database, Enums, Json, PublicSchema, Tables, TablesInsert, TablesUpdate } from './database.js'
 export { Constants } from './database.js'
 export * from './vocabularies.js'
 export * from './error-codes.js'
-export * from './columns.js'
 export * from './rpc.js'

@@ -93,6 +93,19 @@ export interface Users {
   updated_at: Generated<string>;
 }
 
+/**
+ * The database's relations as Kysely sees them (kysely-codegen): exact numbers and times as strings, vocabulary columns as their unions.
+ *
+ * @example
+ * ```ts
+ * import { Kysely, PostgresDialect } from 'kysely'
+ * import pg from 'pg'
+ * import type { DB } from '@avolve/db'
+ *
+ * const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) }) })
+ * const types = await db.selectFrom('token_types').select(['code', 'tier']).execute() // [{ code: 'BSP', tier: 9 }, …]
+ * ```
+ */
 export interface DB {
   consent_history: ConsentHistory;
   consent_interaction_types: ConsentInteractionTypes;

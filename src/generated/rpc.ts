@@ -5,7 +5,16 @@
 import { z } from 'zod'
 import { pgTypeSchemas } from '../schemas/primitives.js'
 
-/** The functions the API exposes, as the catalog describes them. */
+/**
+ * The functions the API exposes, as the catalog describes them: arguments (with the types values are cast to), result, volatility and the roles that may execute each.
+ *
+ * @example
+ * ```ts
+ * import { rpcFunctions } from '@avolve/db'
+ *
+ * rpcFunctions.mint_tokens.executableBy // ['service_role']
+ * ```
+ */
 export const rpcFunctions = {
   /** Creates p_amount of p_token_type for p_to_user_id; returns the ledger row id. Idempotent per p_idempotency_key among mints. Callable by service_role only. */
   mint_tokens: {
@@ -74,7 +83,16 @@ export const rpcFunctions = {
   },
 } as const
 
-/** Arguments and result of each function. */
+/**
+ * Arguments and result of each function the API exposes.
+ *
+ * @example
+ * ```ts
+ * import type { RpcSignatures } from '@avolve/db'
+ *
+ * type Args = RpcSignatures['mint_tokens']['Args'] // { p_to_user_id: …, p_token_type: …, p_amount: …, p_idempotency_key: …, p_memo?: … }
+ * ```
+ */
 export interface RpcSignatures {
   mint_tokens: {
     Args: { p_to_user_id: string; p_token_type: string; p_amount: string; p_idempotency_key: string; p_memo?: string }
@@ -98,11 +116,55 @@ export interface RpcSignatures {
   }
 }
 
+/**
+ * The name of a function the API exposes.
+ *
+ * @example
+ * ```ts
+ * import type { RpcName } from '@avolve/db'
+ *
+ * const fn: RpcName = 'mint_tokens'
+ * ```
+ */
 export type RpcName = keyof RpcSignatures
+
+/**
+ * A function's named arguments, as `supabase.rpc()` sends them (defaulted ones optional).
+ *
+ * @example
+ * ```ts
+ * import type { RpcArgs, RpcReturns } from '@avolve/db'
+ *
+ * const args: RpcArgs<'mint_tokens'> = { p_to_user_id: toUserId, p_token_type: 'text', p_amount: '1', p_idempotency_key: idempotencyKey }
+ * const { data } = await supabase.rpc('mint_tokens', args) // data: RpcReturns<'mint_tokens'>
+ * ```
+ */
 export type RpcArgs<F extends RpcName> = RpcSignatures[F]['Args']
+
+/**
+ * A function's result, as the SDK reads it (exact numbers and times as strings).
+ *
+ * @example
+ * ```ts
+ * import type { RpcArgs, RpcReturns } from '@avolve/db'
+ *
+ * const args: RpcArgs<'mint_tokens'> = { p_to_user_id: toUserId, p_token_type: 'text', p_amount: '1', p_idempotency_key: idempotencyKey }
+ * const { data } = await supabase.rpc('mint_tokens', args) // data: RpcReturns<'mint_tokens'>
+ * ```
+ */
 export type RpcReturns<F extends RpcName> = RpcSignatures[F]['Returns']
 
-/** zod schemas of each function's arguments, from their catalog types (unknown keys are refused). */
+/**
+ * zod schemas of each function's arguments, from their catalog types (unknown keys are refused).
+ *
+ * @example
+ * ```ts
+ * import { rpcArgSchemas } from '@avolve/db'
+ *
+ * rpcArgSchemas.mint_tokens.safeParse({ p_to_user_id: toUserId, p_token_type: 'text', p_amount: '1', p_idempotency_key: idempotencyKey }).success // true
+ * rpcArgSchemas.mint_tokens.safeParse({ ...{ p_to_user_id: toUserId, p_token_type: 'text', p_amount: '1', p_idempotency_key: idempotencyKey }, extra: 1 }).success // false
+ * ```
+ */
 export const rpcArgSchemas = {
   mint_tokens: z.strictObject({
     p_to_user_id: pgTypeSchemas.uuid,

@@ -2,19 +2,85 @@
 // migrations/ (20 files, up to 20261207110100_balance_limit_and_unknown_sender.sql; sha256 12713fae4723128e).
 // Do not edit: change a migration and run `npm run codegen`. `npm run codegen -- --check` fails when stale.
 
-/** Values of the enum public.consent_status, in the enum's order. */
+/**
+ * Values of the enum public.consent_status, in the enum's order.
+ *
+ * @example
+ * ```ts
+ * import { consentStatuses } from '@avolve/db'
+ *
+ * const options = consentStatuses.map((value) => ({ value, label: String(value) })) // one per value: 'pending', 'approved', …
+ * ```
+ */
 export const consentStatuses = ['pending', 'approved', 'rejected', 'withdrawn'] as const
+/**
+ * One of {@link consentStatuses}.
+ *
+ * @example
+ * ```ts
+ * import type { ConsentStatus } from '@avolve/db'
+ *
+ * const value: ConsentStatus = 'pending'
+ * ```
+ */
 export type ConsentStatus = (typeof consentStatuses)[number]
 
-/** Values of the enum public.token_transaction_kind, in the enum's order. */
+/**
+ * Values of the enum public.token_transaction_kind, in the enum's order.
+ *
+ * @example
+ * ```ts
+ * import { tokenTransactionKinds } from '@avolve/db'
+ *
+ * const options = tokenTransactionKinds.map((value) => ({ value, label: String(value) })) // one per value: 'mint', 'transfer', …
+ * ```
+ */
 export const tokenTransactionKinds = ['mint', 'transfer', 'burn'] as const
+/**
+ * One of {@link tokenTransactionKinds}.
+ *
+ * @example
+ * ```ts
+ * import type { TokenTransactionKind } from '@avolve/db'
+ *
+ * const value: TokenTransactionKind = 'mint'
+ * ```
+ */
 export type TokenTransactionKind = (typeof tokenTransactionKinds)[number]
 
-/** Keys of the lookup table public.consent_interaction_types (code). */
+/**
+ * Keys of the lookup table public.consent_interaction_types (code).
+ *
+ * @example
+ * ```ts
+ * import { interactionTypes } from '@avolve/db'
+ *
+ * const options = interactionTypes.map((value) => ({ value, label: String(value) })) // one per value: 'data_sharing', 'governance_proposal', …
+ * ```
+ */
 export const interactionTypes = ['data_sharing', 'governance_proposal', 'privacy_policy', 'terms_of_service', 'token_transfer'] as const
+/**
+ * One of {@link interactionTypes}.
+ *
+ * @example
+ * ```ts
+ * import type { InteractionType } from '@avolve/db'
+ *
+ * const value: InteractionType = 'data_sharing'
+ * ```
+ */
 export type InteractionType = (typeof interactionTypes)[number]
 
-/** The rows of public.consent_interaction_types, as migrations seed them. */
+/**
+ * The rows of public.consent_interaction_types, as migrations seed them.
+ *
+ * @example
+ * ```ts
+ * import { interactionTypeRows } from '@avolve/db'
+ *
+ * interactionTypeRows.find((row) => row.code === 'data_sharing') // { code: 'data_sharing', description: 'Sharing personal data with a third party' }
+ * ```
+ */
 export const interactionTypeRows = [
   { code: 'data_sharing', description: 'Sharing personal data with a third party' },
   { code: 'governance_proposal', description: 'Voting on or submitting a governance proposal' },
@@ -23,11 +89,39 @@ export const interactionTypeRows = [
   { code: 'token_transfer', description: 'Sending tokens to another user' },
 ] as const
 
-/** Keys of the lookup table public.token_types (code). */
+/**
+ * Keys of the lookup table public.token_types (code).
+ *
+ * @example
+ * ```ts
+ * import { tokenCodes } from '@avolve/db'
+ *
+ * const options = tokenCodes.map((value) => ({ value, label: String(value) })) // one per value: 'BSP', 'GEN', …
+ * ```
+ */
 export const tokenCodes = ['BSP', 'GEN', 'PSP', 'SAP', 'SCQ', 'SGB', 'SHE', 'SMS', 'SPD', 'SSA'] as const
+/**
+ * One of {@link tokenCodes}.
+ *
+ * @example
+ * ```ts
+ * import type { TokenCode } from '@avolve/db'
+ *
+ * const value: TokenCode = 'BSP'
+ * ```
+ */
 export type TokenCode = (typeof tokenCodes)[number]
 
-/** The rows of public.token_types, as migrations seed them. */
+/**
+ * The rows of public.token_types, as migrations seed them.
+ *
+ * @example
+ * ```ts
+ * import { tokenTypeRows } from '@avolve/db'
+ *
+ * tokenTypeRows.find((row) => row.code === 'BSP') // { code: 'BSP', name: 'Business Success Puzzle', … }
+ * ```
+ */
 export const tokenTypeRows = [
   {
     code: 'BSP',
@@ -121,13 +215,41 @@ export const tokenTypeRows = [
   },
 ] as const
 
-/** The rows of public.consent_status_transitions. */
+/**
+ * The rows of public.consent_status_transitions.
+ *
+ * @example
+ * ```ts
+ * import { consentStatusTransitions } from '@avolve/db'
+ *
+ * consentStatusTransitions.find((row) => row.from_status === 'pending') // { from_status: 'pending', to_status: 'approved' }
+ * ```
+ */
 export const consentStatusTransitions = [
   { from_status: 'pending', to_status: 'approved' },
   { from_status: 'pending', to_status: 'rejected' },
   { from_status: 'approved', to_status: 'withdrawn' },
 ] as const
 
-/** The values the check constraint on public.token_types.tier allows. */
+/**
+ * The values the check constraint on public.token_types.tier allows.
+ *
+ * @example
+ * ```ts
+ * import { tokenTiers } from '@avolve/db'
+ *
+ * const options = tokenTiers.map((value) => ({ value, label: String(value) })) // one per value: 3, 6, …
+ * ```
+ */
 export const tokenTiers = [3, 6, 9] as const
+/**
+ * One of {@link tokenTiers}.
+ *
+ * @example
+ * ```ts
+ * import type { TokenTier } from '@avolve/db'
+ *
+ * const value: TokenTier = 3
+ * ```
+ */
 export type TokenTier = (typeof tokenTiers)[number]

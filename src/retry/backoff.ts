@@ -1,5 +1,15 @@
 import type { AvolveErrorCode } from '../errors/codes.js'
-/** How often and how patiently a failed attempt is retried. */
+/**
+ * How often and how patiently a failed attempt is retried: exponential backoff with full jitter.
+ *
+ * @example
+ * ```ts
+ * import { createAvolveDb, type RetryPolicy } from '@avolve/db/server'
+ *
+ * const retry: Partial<RetryPolicy> = { maxAttempts: 3, maxDelayMs: 500 }
+ * const db = createAvolveDb({ connection: process.env.DATABASE_URL!, retry })
+ * ```
+ */
 export interface RetryPolicy {
   /** Attempts in all, the first included (1 disables retries). */
   maxAttempts: number

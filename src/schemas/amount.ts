@@ -2,7 +2,16 @@ import { z } from 'zod'
 import { canonicalDecimal, decimalPlaces, integerDigits, isZero } from '../values/decimal.js'
 import { limits } from './limits.js'
 
-/** An amount as callers may write it: a decimal string, a bigint, or a safe integer. */
+/**
+ * An amount as callers may write it: a decimal string, a bigint, or a safe integer.
+ *
+ * @example
+ * ```ts
+ * import type { AmountInput } from '@avolve/db'
+ *
+ * const amounts: AmountInput[] = ['12.5', 30n, 7]
+ * ```
+ */
 export type AmountInput = string | bigint | number
 
 /**
@@ -34,6 +43,15 @@ const PLAIN_DECIMAL = /^\d+(\.\d+)?$/
  * A token amount: greater than zero, less than 10^20, at most 18 decimal places, normalised to its
  * canonical decimal string (`"0012.50"` -> `"12.5"`). A JavaScript number is accepted only when it
  * is a safe integer: a double cannot hold most decimals exactly, so `0.1` is refused (write `"0.1"`).
+ *
+ * @example
+ * ```ts
+ * import { amountSchema } from '@avolve/db/schemas'
+ *
+ * amountSchema.parse('0012.50') // '12.5'
+ * amountSchema.parse(5n) // '5'
+ * amountSchema.safeParse(0.1).success // false
+ * ```
  */
 export const amountSchema = z.union([z.string(), z.bigint(), z.number()], { error: 'expected an amount: a decimal string, a bigint or a safe integer' }).transform((value, ctx): string => {
   let text: string

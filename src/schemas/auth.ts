@@ -7,7 +7,12 @@ import { uuidSchema } from './primitives.js'
  * one would be good forever.
  *
  * @example
+ * ```ts
+ * import { userClaimsSchema } from '@avolve/db/schemas'
+ *
  * userClaimsSchema.parse({ sub: userId, role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 })
+ * // { sub: userId, role: 'authenticated', exp: 1796115600 }
+ * ```
  */
 export const userClaimsSchema = z.looseObject({
   sub: uuidSchema,
@@ -17,4 +22,15 @@ export const userClaimsSchema = z.looseObject({
   aud: z.union([z.string(), z.array(z.string())]).optional(),
   email: z.string().optional(),
 })
+/**
+ * Claims of a signed-in user that your code verified itself, for `db.asUser(claims)`.
+ *
+ * @example
+ * ```ts
+ * import type { UserClaims } from '@avolve/db'
+ *
+ * const claims: UserClaims = { sub: session.user.id, role: 'authenticated', exp: session.expires_at! }
+ * const me = await db.asUser(claims)
+ * ```
+ */
 export type UserClaims = z.input<typeof userClaimsSchema>

@@ -1,6 +1,13 @@
 /**
  * The database's limits, for validating before a request. The database enforces each of them itself
  * (check constraints and function checks in migrations/); test/sdk/limits.test.ts proves both agree.
+ *
+ * @example
+ * ```ts
+ * import { limits } from '@avolve/db/schemas'
+ *
+ * const memoField = { maxLength: limits.maxMemoLength } // 500
+ * ```
  */
 export const limits = {
   /** private.terms_are_valid: 1 to 100 terms */

@@ -4,13 +4,13 @@ import { mapDriverError } from '../../src/adapters/kysely/map-driver-error.js'
 import {
   ConstraintViolationError,
   databaseErrorCodes,
-  errorClassByName,
   PermissionDeniedError,
   TransientError,
   UnexpectedError,
   ValidationError,
   AvolveError,
 } from '../../src/server.js'
+import { errorClassByName } from '../../src/errors/database-errors.js'
 import { asRequester, user } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'
 

@@ -10,9 +10,36 @@ import { poolSource, kyselySource, type ConnectionSource } from './connection-so
 import { RoleSettings } from './role-settings.js'
 import { TransactionRunner } from './transaction-runner.js'
 
-/** A connection string, a `pg` Pool the app already has, or a Kysely instance over PostgreSQL. */
+/**
+ * A connection string, a `pg` Pool the app already has, or a Kysely instance over PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg'
+ * import { createAvolveDb, type AvolveConnection } from '@avolve/db/server'
+ *
+ * const connection: AvolveConnection = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+ * const db = createAvolveDb({ connection, jwt: { secret: process.env.SUPABASE_JWT_SECRET! } })
+ * ```
+ */
 export type AvolveConnection = string | pg.Pool | Kysely<any>
 
+/**
+ * How {@link createAvolveDb} connects, verifies access tokens and retries.
+ *
+ * @example
+ * ```ts
+ * import { createAvolveDb, type AvolveDbOptions } from '@avolve/db/server'
+ *
+ * const options: AvolveDbOptions = {
+ *   connection: process.env.DATABASE_URL!,
+ *   jwt: { jwksUrl: 'https://<project>.supabase.co/auth/v1/.well-known/jwks.json' },
+ *   pool: { max: 20 },
+ *   retry: { maxAttempts: 3 },
+ * }
+ * const db = createAvolveDb(options)
+ * ```
+ */
 export interface AvolveDbOptions {
   connection: AvolveConnection
   /** How `asUser(accessToken)` verifies tokens. Not needed when you pass verified claims. */
@@ -27,7 +54,17 @@ export interface AvolveDbOptions {
   retry?: Partial<RetryPolicy> | false
 }
 
-/** The server SDK: scopes that run every call as one user (or the service role) under RLS. */
+/**
+ * The server SDK: scopes that run every call as one user (or the service role) under RLS. Made by
+ * {@link createAvolveDb}; make one per process and share it.
+ *
+ * @example
+ * ```ts
+ * import { createAvolveDb, type AvolveDb } from '@avolve/db/server'
+ *
+ * export const db: AvolveDb = createAvolveDb({ connection: process.env.DATABASE_URL!, jwt: { secret: process.env.SUPABASE_JWT_SECRET! } })
+ * ```
+ */
 export interface AvolveDb {
   /**
    * A scope for one end user, from their access token (verified first: signature, expiry, audience)
@@ -35,15 +72,39 @@ export interface AvolveDb {
    * expire. Every call runs in a transaction as that user, so RLS and auth.uid() apply exactly as on
    * the frontend, and so do the `authenticated` role's settings (its statement_timeout).
    * @throws NotAuthenticatedError for a malformed, forged or expired token, or one without `exp`.
-   * @example const me = await db.asUser(request.headers.get('authorization')!.slice(7))
+   * @example
+   * ```ts
+   * import { createAvolveDb } from '@avolve/db/server'
+   *
+   * const db = createAvolveDb({ connection: process.env.DATABASE_URL!, jwt: { secret: process.env.SUPABASE_JWT_SECRET! } })
+   * const me = await db.asUser(request.headers.get('authorization')!.slice('Bearer '.length))
+   * me.userId // the token's sub
+   * await me.tokens.balance('GEN') // "69.5"
+   * ```
    */
   asUser(auth: string | UserClaims): Promise<UserScope>
   /**
    * The service_role scope for back-office work: minting, any user's records, statistics.
-   * @example await db.asService().tokens.mint({ to: userId, tokenType: 'GEN', amount: '100' })
+   * @example
+   * ```ts
+   * import { createAvolveDb } from '@avolve/db/server'
+   *
+   * const db = createAvolveDb(process.env.DATABASE_URL!)
+   * const row = await db.asService().tokens.mint({ to: userId, tokenType: 'GEN', amount: '100' })
+   * // { kind: 'mint', to_user_id: userId, token_type: 'GEN', amount: '100', … }
+   * ```
    */
   asService(): ServiceScope
-  /** Closes the pool this SDK created (a pool or Kysely instance you passed in stays open). */
+  /**
+   * Closes the pool this SDK created (a pool or Kysely instance you passed in stays open).
+   * @example
+   * ```ts
+   * import { createAvolveDb } from '@avolve/db/server'
+   *
+   * const db = createAvolveDb(process.env.DATABASE_URL!)
+   * process.on('SIGTERM', () => void db.destroy())
+   * ```
+   */
   destroy(): Promise<void>
 }
 
@@ -79,10 +140,16 @@ function checkedConnectionString(url: string): string {
 /**
  * Creates the server SDK over a direct PostgreSQL connection (Supabase's pooler in transaction
  * mode works: nothing outlives a transaction and no named prepared statements are used).
+ * @throws TypeError when the connection string is not a postgres:// or postgresql:// URL.
  * @example
+ * ```ts
+ * import { createAvolveDb } from '@avolve/db/server'
+ *
  * const db = createAvolveDb({ connection: process.env.DATABASE_URL!, jwt: { secret: process.env.SUPABASE_JWT_SECRET! } })
  * const me = await db.asUser(accessToken)
- * await me.tokens.transfer({ to: friendId, tokenType: 'GEN', amount: '5' })
+ * const row = await me.tokens.transfer({ to: friendId, tokenType: 'GEN', amount: '5' })
+ * // { id: '…', kind: 'transfer', from_user_id: me.userId, to_user_id: friendId, token_type: 'GEN', amount: '5', … }
+ * ```
  */
 export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): AvolveDb {
   const opts: AvolveDbOptions = typeof options === 'string' || isKysely(options) || !('connection' in options) ? { connection: options as AvolveConnection } : options

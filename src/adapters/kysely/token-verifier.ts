@@ -2,7 +2,17 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetK
 import { NotAuthenticatedError, TransientError, type AvolveError } from '../../errors/avolve-error.js'
 import { userClaimsSchema, type UserClaims } from '../../schemas/auth.js'
 
-/** How access tokens are checked: the project's JWT secret (HS256), or its JWKS URL (asymmetric keys). */
+/**
+ * How access tokens are checked: the project's JWT secret (HS256), or its JWKS URL (asymmetric keys).
+ *
+ * @example
+ * ```ts
+ * import { createAvolveDb, type JwtVerification } from '@avolve/db/server'
+ *
+ * const jwt: JwtVerification = { jwksUrl: `${process.env.SUPABASE_URL}/auth/v1/.well-known/jwks.json`, clockToleranceSeconds: 10 }
+ * const db = createAvolveDb({ connection: process.env.DATABASE_URL!, jwt })
+ * ```
+ */
 export type JwtVerification = ({ secret: string | Uint8Array } | { jwksUrl: string | URL }) & {
   /** Required `aud`; Supabase issues `authenticated`. Pass `null` to skip the check. */
   audience?: string | string[] | null
@@ -12,6 +22,15 @@ export type JwtVerification = ({ secret: string | Uint8Array } | { jwksUrl: stri
   clockToleranceSeconds?: number
 }
 
+/**
+ * The claims of a verified access token, as the database sees them in `request.jwt.claims`.
+ *
+ * @example
+ * ```ts
+ * const me = await db.asUser(accessToken)
+ * me.claims // { sub: '…', role: 'authenticated', exp: 1796115600, aud: 'authenticated', email: 'ada@example.com', … }
+ * ```
+ */
 export type VerifiedClaims = UserClaims & { sub: string; role: 'authenticated' }
 
 /**

