@@ -84,7 +84,7 @@ async function main() {
       violations: report.violations.length + unexpected,
       load: `${summary.transfersPerSecond} transfers/s and ${summary.consentsPerSecond} consents/s; transfer p50 ${summary.transferP50Ms} ms, p99 ${summary.transferP99Ms} ms`,
       command: `npm run soak -- --seconds ${seconds} --callers ${callers}`,
-      notes: `errors by code: ${JSON.stringify(errorsByCode)}`,
+      notes: `errors by code: ${JSON.stringify(errorsByCode)}; the invariants include every account's running balances chaining to its balance`,
     })
     if (report.violations.length || unexpected) process.exitCode = 1
   } finally {

@@ -34,6 +34,17 @@ export const lookupTables: LookupTable[] = [
 /** Tables whose whole content is exported as const data without being a key vocabulary. */
 export const dataTables = [{ table: 'consent_status_transitions', rowsName: 'consentStatusTransitions', orderBy: ['from_status', 'to_status'] }]
 
+/**
+ * Columns that hold a lookup's key without a foreign key to it, because the schema keeps them valid
+ * another way: `table.column` -> the lookup table. They get the lookup's union as a foreign key would
+ * give it. The ledger's token_type: every ledger row and entry belongs to an account
+ * (token_balances), whose token_type has the foreign key, and an account with history cannot go.
+ */
+export const lookupKeyColumns: Record<string, string> = {
+  'token_transactions.token_type': 'token_types',
+  'token_entries.token_type': 'token_types',
+}
+
 /** Names for columns whose check constraint lists their allowed values (`col = any (array[...])`). */
 export const allowedValueNames: Record<string, { typeName: string; valuesName: string }> = {
   'token_types.tier': { typeName: 'TokenTier', valuesName: 'tokenTiers' },

@@ -1,5 +1,5 @@
 import type { ApiSchema } from '../catalog/read-api-schema.js'
-import { allowedValueNames, lookupTables } from '../config.js'
+import { allowedValueNames, lookupKeyColumns, lookupTables } from '../config.js'
 
 /**
  * The vocabulary narrowings of an app's schema, as the package's vocabularies know them: the lookup
@@ -17,6 +17,11 @@ export function appNarrowings(api: ApiSchema): Map<string, string> {
       const lookup = lookupTables.find((l) => l.table === fk.referencedRelation && l.key === fk.referencedColumns[0])
       if (lookup) out.set(`${r.name}.${fk.columns[0]}`, lookup.typeName)
     }
+  }
+  for (const [column, table] of Object.entries(lookupKeyColumns)) {
+    const lookup = lookupTables.find((l) => l.table === table)
+    const [relation, name] = column.split('.') as [string, string]
+    if (lookup && has(relation, name)) out.set(column, lookup.typeName)
   }
   for (const [column, names] of Object.entries(allowedValueNames)) {
     const [table, name] = column.split('.') as [string, string]

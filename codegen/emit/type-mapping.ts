@@ -1,5 +1,5 @@
 import type { Column, PgType, Relation } from '../catalog/types.js'
-import { allowedValueNames, lookupTables } from '../config.js'
+import { allowedValueNames, lookupKeyColumns, lookupTables } from '../config.js'
 import { pascal, union } from './ts.js'
 
 /** Built-in types by their TypeScript type. Exact numbers are strings: a double would round them. */
@@ -43,12 +43,17 @@ export function tsType(type: PgType, enumType: (t: PgType) => string): string {
 }
 
 /**
- * Columns whose values a vocabulary pins down: lookup keys, foreign keys to them, and check
- * constraints listing the allowed values. Maps `table.column` to the name of its union type.
+ * Columns whose values a vocabulary pins down: lookup keys, foreign keys to them, the columns config
+ * says hold a lookup's key without one, and check constraints listing the allowed values. Maps `table.column` to the name of its union type.
  */
 export function narrowedColumns(relations: Relation[]): Map<string, string> {
   const out = new Map<string, string>()
   for (const l of lookupTables) out.set(`${l.table}.${l.key}`, l.typeName)
+  for (const [column, table] of Object.entries(lookupKeyColumns)) {
+    const lookup = lookupTables.find((l) => l.table === table)
+    const [relation, name] = column.split('.') as [string, string]
+    if (lookup && relations.some((r) => r.name === relation && r.columns.some((c) => c.name === name))) out.set(column, lookup.typeName)
+  }
   for (const r of relations) {
     for (const fk of r.relationships) {
       if (fk.columns.length !== 1) continue

@@ -45,6 +45,7 @@ export const errorClassByName = {
   ledger_append_only: ConstraintViolationError,
   invalid_token_hierarchy: ConstraintViolationError,
   balance_limit_exceeded: ValidationError,
+  account_has_history: ConstraintViolationError,
 } as const satisfies Record<DatabaseErrorName, ErrorClass>
 
 const nameBySqlState = new Map<string, DatabaseErrorName>(databaseErrorCodes.map((e) => [e.sqlstate, e.name]))

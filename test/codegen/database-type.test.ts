@@ -24,6 +24,8 @@ const ALLOWED_NARROWINGS: Narrowing[] = [
   ...columns('token_types', 'parent_code', 'TokenCode'),
   ...columns('token_balances', 'token_type', 'TokenCode'),
   ...columns('token_transactions', 'token_type', 'TokenCode'),
+  // The ledger's token_type columns, kept valid without a foreign key (codegen/config.ts, lookupKeyColumns).
+  ...columns('token_entries', 'token_type', 'TokenCode'),
   // A column whose check constraint lists its values.
   ...columns('token_types', 'tier', 'TokenTier'),
   // RPC arguments that take those columns' values (codegen/config.ts, rpcArgumentColumns).

@@ -376,10 +376,10 @@ describe('the ledger cannot be edited', () => {
     await expectSqlState(db().admin.query(`update public.token_balances set balance = -1 where user_id = $1`, [a]), '23514')
   })
 
-  it('refuses to delete an account that has ledger history (23503)', async () => {
+  it('refuses to delete an account that has ledger history (VT012)', async () => {
     const [a] = await createUsers(db().admin, 1)
     await mint(db().api, a!, 'GEN', '1')
-    await expectSqlState(db().admin.query('delete from auth.users where id = $1', [a]), '23503')
+    await expectSqlState(db().admin.query('delete from auth.users where id = $1', [a]), 'VT012')
   })
 })
 

@@ -59,4 +59,42 @@ describe('transfer_tokens under 16 concurrent connections', () => {
     expect(report.violations, `seed ${seed}`).toEqual([])
     expect(report.supply).toEqual({ GEN: '5000', SAP: '5000' })
   })
+
+  it('one hot receiver that also pays back, and first credits racing to fresh accounts: no deadlock, every chain holds', async () => {
+    const senders = await createUsers(db().admin, 6)
+    const [hot] = await createUsers(db().admin, 1)
+    const fresh = await createUsers(db().admin, 6)
+    for (const u of senders) await mint(db().api, u, 'GEN', '1000')
+    const seed = Number(process.env.SEED ?? Date.now() % 100000)
+    const unexpected: string[] = []
+    let moved = 0
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, w) => {
+        const random = prng(seed * 17 + w)
+        for (let i = 0; i < 60; i++) {
+          const pick = random()
+          // Most pay the hot account; some are its payments back (both lock orders); some are first credits.
+          const [from, to] =
+            pick < 0.6
+              ? [senders[Math.floor(random() * senders.length)]!, hot!]
+              : pick < 0.8
+                ? [hot!, senders[Math.floor(random() * senders.length)]!]
+                : [senders[Math.floor(random() * senders.length)]!, fresh[Math.floor(random() * fresh.length)]!]
+          try {
+            await asRequester(db().api, user(from), (c) => c.query(`select public.transfer_tokens($1, $2, 'GEN', 1, $3)`, [from, to, randomUUID()]))
+            moved++
+          } catch (e) {
+            const code = (e as { code?: string }).code
+            if (code !== 'VT006') unexpected.push(`${code}: ${(e as Error).message}`)
+          }
+        }
+      }),
+    )
+    expect(unexpected, `seed ${seed}`).toEqual([])
+    expect(moved).toBeGreaterThan(600)
+    const report = await checkLedgerInvariants(db().admin)
+    expect(report.violations, `seed ${seed}`).toEqual([])
+    const { rows } = await db().admin.query<{ n: number }>(`select count(*)::int as n from public.token_balances where user_id = any($1)`, [fresh])
+    expect(rows[0]!.n).toBeGreaterThan(0)
+  })
 })

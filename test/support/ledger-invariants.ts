@@ -9,7 +9,10 @@ export interface LedgerReport {
 /**
  * Checks, as a superuser, what must hold after any sequence of ledger operations: no negative
  * balance; each balance equals the user's ledger sum (credits minus debits); each token's supply (sum
- * of balances) equals minted minus burned.
+ * of balances) equals minted minus burned; and every account's running balances chain
+ * (`private.ledger_chain_violations()`: version n's balance is version n-1's plus its amount, versions
+ * run 1..n without a gap and in time order, the last entry is the balance and version in
+ * token_balances, and the entries match the ledger rows one to one).
  */
 export async function checkLedgerInvariants(admin: pg.Pool | pg.ClientBase): Promise<LedgerReport> {
   const violations: string[] = []
@@ -30,6 +33,9 @@ export async function checkLedgerInvariants(admin: pg.Pool | pg.ClientBase): Pro
     full join ledger l on l.user_id = b.user_id and l.token_type = b.token_type
     where coalesce(b.balance, 0) <> coalesce(l.total, 0)`)
   for (const r of mismatched.rows) violations.push(`balance ${r.balance} != ledger ${r.ledger} of ${r.token_type} for ${r.user_id}`)
+
+  const chain = await admin.query<{ violation: string }>('select v as violation from private.ledger_chain_violations() v')
+  for (const r of chain.rows) violations.push(`chain: ${r.violation}`)
 
   const supply = await admin.query<{ token_type: string; supply: string; issued: string }>(`
     select t.code as token_type,

@@ -72,6 +72,8 @@ interface World {
   model: LedgerModel
   /** History rows seen at the last check, to prove later checks only ever append. */
   seenHistory: Map<string, string[]>
+  /** After each batch: the database's clock and the model's balances then, which must stay provable. */
+  snapshots: Array<{ at: string; balances: Map<string, bigint> }>
 }
 
 async function newWorld(): Promise<World> {
@@ -85,6 +87,7 @@ async function newWorld(): Promise<World> {
     },
     model: new LedgerModel(),
     seenHistory: new Map(),
+    snapshots: [],
   }
 }
 
@@ -202,6 +205,36 @@ async function applyAndCompare(w: World, ops: Op[], results: Outcome[]): Promise
   if (statuses.length !== w.model.records.size) problems.push(`${statuses.length} consent records in the database, ${w.model.records.size} in the model`)
   for (const s of statuses) if (w.model.records.get(s.id)?.status !== s.status) problems.push(`consent ${s.id}: database ${s.status}, model ${w.model.records.get(s.id)?.status}`)
   problems.push(...(await checkLedgerInvariants(db().admin)).violations)
+  problems.push(...(await checkBalancesAt(w)))
+  return problems
+}
+
+/**
+ * Every balance stays provable: after each batch the model's balances are noted with the database's
+ * clock, and at every later check token_balance_at() must still give each of them at its instant
+ * (from the entries alone); each user, asking for themselves through RLS, gets today's balance.
+ */
+async function checkBalancesAt(w: World): Promise<string[]> {
+  const problems: string[] = []
+  const { rows: now } = await db().admin.query<{ at: string }>('select clock_timestamp()::text as at')
+  w.snapshots.push({ at: now[0]!.at, balances: new Map(w.model.balances) })
+  const { rows } = await db().admin.query<{ i: number; user_id: string; token: string; balance: string }>(
+    `select s.i::int as i, u.id as user_id, t.token, trim_scale(public.token_balance_at(t.token, s.at, u.id))::text as balance
+     from unnest($1::timestamptz[]) with ordinality s(at, i), unnest($2::uuid[]) u(id), unnest($3::text[]) t(token)`,
+    [w.snapshots.map((x) => x.at), w.ids, TOKENS],
+  )
+  for (const r of rows) {
+    const snapshot = w.snapshots[r.i - 1]!
+    const expected = microToDecimal(snapshot.balances.get(`${r.user_id}:${r.token}`) ?? 0n)
+    if (r.balance !== expected) problems.push(`balance of ${r.token} for ${r.user_id} at ${snapshot.at}: token_balance_at ${r.balance}, model ${expected}`)
+  }
+  for (const u of w.ids) {
+    const own = await asRequester(db().api, user(u), async (c) =>
+      (await c.query<{ b: string }>(`select trim_scale(public.token_balance_at('GEN', now()))::text as b`)).rows[0]!.b,
+    )
+    const expected = microToDecimal(w.model.balance(u, 'GEN'))
+    if (own !== expected) problems.push(`token_balance_at('GEN', now()) as ${u}: ${own}, model ${expected}`)
+  }
   return problems
 }
 
@@ -235,6 +268,7 @@ describe('the ledger and consent invariants under random concurrent operations',
         cases: operations,
         violations,
         command: `MODEL_RUNS=${runs} npx vitest run test/reliability/invariants`,
+        notes: 'after every batch: balances as the model says, every account\'s running balances chained (private.ledger_chain_violations), and every earlier batch\'s balances still given by token_balance_at at their instant',
       })
     }
     expect(sequences).toBeGreaterThanOrEqual(runs)

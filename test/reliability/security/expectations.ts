@@ -95,6 +95,16 @@ export const relationExpectations: Readonly<Record<string, RelationExpectation>>
     },
     expect: ownRowsReadable,
   },
+  'public.token_entries': {
+    // The owner's movements (their mint and both transfers): running balances are the owner's alone,
+    // so the counterparty of a transfer must not see the owner's side of it.
+    probe: {
+      row: 'user_id = :owner',
+      insert: `(user_id, token_type, version, transaction_id, amount, balance_after, created_at) values (:owner, 'GEN', 1000, gen_random_uuid(), 1, 1, now())`,
+      set: 'amount = amount',
+    },
+    expect: ownRowsReadable,
+  },
   'public.token_types': {
     probe: { row: `code = 'GEN'`, insert: `(code, name, tier, parent_code) values ('PROBE', 'probe', 9, 'SAP')`, set: `description = 'probe'` },
     expect: sharedLookup,
@@ -152,6 +162,7 @@ const calls = {
   transferTokens: (schema: string) => `select ${schema}.transfer_tokens(:owner, :other, 'GEN', 1, :key)`,
   mintTokens: (schema: string) => `select ${schema}.mint_tokens(:owner, 'GEN', 1, :key)`,
   refreshUserStats: (schema: string) => `select ${schema}.refresh_user_stats()`,
+  tokenBalanceAt: (schema: string) => `select ${schema}.token_balance_at('GEN', now(), :owner)`,
 }
 
 /** Every function in `public` (what PostgREST exposes as /rpc), keyed by its regprocedure. */
@@ -161,6 +172,7 @@ export const publicFunctionExpectations: Readonly<Record<string, FunctionExpecta
   'public.transfer_tokens(uuid,uuid,text,numeric,uuid,text)': { call: calls.transferTokens('public'), execute: signedIn },
   'public.mint_tokens(uuid,text,numeric,uuid,text)': { call: calls.mintTokens('public'), execute: serviceOnly },
   'public.refresh_user_stats()': { call: calls.refreshUserStats('public'), execute: serviceOnly },
+  'public.token_balance_at(text,timestamp with time zone,uuid)': { call: calls.tokenBalanceAt('public'), execute: signedIn },
 }
 
 /**
