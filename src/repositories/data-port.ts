@@ -19,7 +19,10 @@ export interface SelectQuery {
   relation: RelationName
   /** Rows matching all filters of at least one branch (an OR of ANDs). One branch is a plain WHERE. */
   where: Filter[][]
-  /** Keyset position: only rows strictly after it in the (descending) order below. */
+  /**
+   * Keyset position: only rows strictly after it in the order below, whose first key (the time
+   * column) says the direction: before it when descending, after it when ascending.
+   */
   after?: { timeColumn: string; at: string; idColumn: string; id: string }
   orderBy: Array<{ column: string; descending: boolean }>
   limit?: number

@@ -1,8 +1,9 @@
 import type { TokenCode } from '../generated/vocabularies.js'
 import type { Page } from '../schemas/pagination.js'
 import type { AmountInput } from '../schemas/amount.js'
-import type { TokenHistoryOptions, TransferInput } from '../schemas/tokens.js'
-import type { TokenBalance, TokenTransaction } from './records.js'
+import type { TokenHistoryOptions, TokenStatementOptions, TransferInput } from '../schemas/tokens.js'
+import type { TimestampInput } from '../values/timestamp.js'
+import type { TokenBalance, TokenStatement, TokenTransaction } from './records.js'
 
 /** The signed-in user's tokens. Both adapters implement it with the same results and errors. */
 export interface TokenRepository {
@@ -29,4 +30,28 @@ export interface TokenRepository {
    * @example const page = await scope.tokens.history({ tokenType: 'GEN', limit: 20 })
    */
   history(options?: TokenHistoryOptions): Promise<Page<TokenTransaction>>
+  /**
+   * The user's balance of one token at a past instant, re-derived from the ledger's running balances
+   * alone: the balance after the last movement at or before `at` (`"0"` before the first). One index
+   * probe, however long the history.
+   * @example
+   * ```ts
+   * const before = await scope.tokens.balanceAt('GEN', '2026-12-01T00:00:00Z') // "40"
+   * const now = await scope.tokens.balanceAt('GEN', new Date()) // the same as balance('GEN')
+   * ```
+   */
+  balanceAt(tokenType: TokenCode, at: TimestampInput): Promise<string>
+  /**
+   * A statement of one token over the period [`from`, `to`): the opening balance, the movements oldest
+   * first with the running balance after each, and the closing balance; keyset-paginated (pass
+   * `nextCursor` back as `cursor`). Every page of one period has the same opening and closing balance,
+   * and each movement's `balance_after` is the one before it plus its `amount`.
+   * @example
+   * ```ts
+   * const page = await scope.tokens.statement({ tokenType: 'GEN', from: '2026-12-01T00:00:00Z', to: '2027-01-01T00:00:00Z' })
+   * // { tokenType: 'GEN', openingBalance: '40', closingBalance: '69.5',
+   * //   items: [{ version: '7', amount: '-30.5', balance_after: '9.5', transaction_id: '…', created_at: '…', … }, …], nextCursor: null }
+   * ```
+   */
+  statement(options: TokenStatementOptions): Promise<TokenStatement>
 }

@@ -28,6 +28,23 @@ export const cursorSchema = z.string({ error: 'cursor must be the nextCursor str
   return z.NEVER
 })
 
+/**
+ * A cursor from a previous statement page's `nextCursor`: the time and the version of the last
+ * movement returned (an account's versions count its movements, so they order its entries).
+ */
+export const entryCursorSchema = z.string({ error: 'cursor must be the nextCursor string of a previous page' }).transform((value, ctx) => {
+  const position = decodeCursor(value)
+  if (position && /^[1-9]\d{0,18}$/.test(position.id)) {
+    try {
+      if (canonicalTimestamp(position.at) === position.at) return position
+    } catch {
+      // fall through
+    }
+  }
+  ctx.addIssue({ code: 'custom', message: 'cursor is not one this SDK made: pass the nextCursor of a previous page' })
+  return z.NEVER
+})
+
 /** One page of a keyset-paginated list, newest first. `nextCursor` is null on the last page. */
 export interface Page<T> {
   items: T[]

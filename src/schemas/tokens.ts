@@ -3,8 +3,8 @@ import { tokenCodes, tokenTypeRows, type TokenCode } from '../generated/vocabula
 import { decimalPlaces } from '../values/decimal.js'
 import { amountSchema, type AmountInput, type CheckedAmount } from './amount.js'
 import { limits } from './limits.js'
-import { cursorSchema, pageSizeSchema } from './pagination.js'
-import { storableText, uuidSchema } from './primitives.js'
+import { cursorSchema, entryCursorSchema, pageSizeSchema } from './pagination.js'
+import { storableText, timestampInputSchema, uuidSchema } from './primitives.js'
 
 /** One of the token codes in public.token_types. */
 export const tokenCodeSchema = z.enum(tokenCodes, { error: `expected a token code: ${tokenCodes.join(', ')}` })
@@ -66,3 +66,21 @@ export const tokenHistoryOptionsSchema = z.strictObject({
 })
 export type TokenHistoryOptions = z.input<typeof tokenHistoryOptionsSchema>
 export type ParsedTokenHistoryOptions = z.output<typeof tokenHistoryOptionsSchema>
+
+/** The instant of `tokens.balanceAt()`: an ISO 8601 string with an offset, or a Date. */
+export const balanceAtInstantSchema = timestampInputSchema
+
+/**
+ * What `tokens.statement()` covers: one token over the period [`from`, `to`) (from the first movement,
+ * and up to now, when left out), a page of its movements oldest first.
+ */
+export const tokenStatementOptionsSchema = z
+  .strictObject({
+    tokenType: tokenCodeSchema,
+    from: timestampInputSchema.optional(),
+    to: timestampInputSchema.optional(),
+    limit: pageSizeSchema,
+    cursor: entryCursorSchema.optional(),
+  })
+  .refine((o) => o.from === undefined || o.to === undefined || o.from <= o.to, { path: ['to'], error: 'to must not be before from' })
+export type TokenStatementOptions = z.input<typeof tokenStatementOptionsSchema>

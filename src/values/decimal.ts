@@ -42,7 +42,14 @@ export function isZero(canonical: string): boolean {
 
 /** Normalises a decimal the database sent as text (`numeric::text`); anything else, `null` included, is refused. */
 export function decimalFromDatabase(value: unknown): string {
-  if (typeof value === 'string') return canonicalDecimal(value)
+  if (typeof value === 'string') {
+    // Signed amounts (a ledger entry's debit) keep their sign; a negative zero is zero.
+    if (value.startsWith('-')) {
+      const magnitude = canonicalDecimal(value.slice(1))
+      return isZero(magnitude) ? magnitude : `-${magnitude}`
+    }
+    return canonicalDecimal(value)
+  }
   if (typeof value === 'bigint') return value.toString()
   throw new TypeError(`expected an exact number as text from the database, got ${typeof value}: a double would have rounded it`)
 }

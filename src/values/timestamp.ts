@@ -34,8 +34,11 @@ export function canonicalTimestamp(text: string): string {
   return `${iso.slice(0, 19)}.${frac.padEnd(6, '0')}Z`
 }
 
+/** A point in time as the SDK takes it: an ISO 8601 string with an offset, or a Date. */
+export type TimestampInput = string | Date
+
 /** The canonical form of a timestamp input: an ISO string or a Date. */
-export function timestampInput(value: string | Date): string {
+export function timestampInput(value: TimestampInput): string {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new TypeError('invalid Date')
     return canonicalTimestamp(value.toISOString())

@@ -5,6 +5,8 @@ import {
   NotFoundError,
   ValidationError,
   type TokenBalance,
+  type TokenEntry,
+  type TokenStatement,
   type TokenTransaction,
 } from '../../src/index.js'
 import { expectAvolveError } from '../support/expect-error.js'
@@ -175,6 +177,88 @@ export function tokensContract(env: ContractEnv): void {
       await env.service().tokens.mint({ to: alice!.id, tokenType: 'SAP', amount: '3' })
       const sap = await alice!.scope.tokens.history({ tokenType: 'SAP' })
       expect(sap.items.map((t) => [t.kind, t.amount])).toEqual([['mint', '3']])
+    })
+  })
+
+  describe('running balances: tokens.balanceAt and tokens.statement', () => {
+    /**
+     * The database's clock now, to the microsecond (a Date would cut it to the millisecond, before an
+     * entry stamped in the same millisecond): entries are stamped by the database's clock, not ours.
+     */
+    const dbNow = async (): Promise<string> =>
+      (await env.db().admin.query(`select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t`)).rows[0].t as string
+
+    it('balanceAt() re-derives the balance at any past instant from the ledger alone', async () => {
+      const [alice, bob] = await env.users(2)
+      const t0 = await dbNow()
+      await env.service().tokens.mint({ to: alice!.id, tokenType: 'GEN', amount: '100' })
+      const t1 = await dbNow()
+      await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '30.5' })
+      const t2 = await dbNow()
+      await bob!.scope.tokens.transfer({ to: alice!.id, tokenType: 'GEN', amount: '0.25' })
+      expect(await alice!.scope.tokens.balanceAt('GEN', new Date(t0))).toBe('0') // a Date is taken too
+      expect(await alice!.scope.tokens.balanceAt('GEN', t1)).toBe('100')
+      expect(await alice!.scope.tokens.balanceAt('GEN', t2)).toBe('69.5')
+      expect(await alice!.scope.tokens.balanceAt('GEN', await dbNow())).toBe(await alice!.scope.tokens.balance('GEN'))
+      expect(await bob!.scope.tokens.balanceAt('GEN', t2)).toBe('30.5')
+      expect(await alice!.scope.tokens.balanceAt('SAP', t2)).toBe('0')
+      await expectAvolveError(alice!.scope.tokens.balanceAt('GEN', 'yesterday'), ValidationError, 'validation_failed')
+      await expectAvolveError(alice!.scope.tokens.balanceAt('NOPE' as never, t2), ValidationError, 'validation_failed')
+    })
+
+    it('statement() gives opening, movements with running balances, closing, paged oldest first', async () => {
+      const [alice, bob] = await env.users(2)
+      await env.service().tokens.mint({ to: alice!.id, tokenType: 'GEN', amount: '50' })
+      await env.service().tokens.mint({ to: bob!.id, tokenType: 'GEN', amount: '20' })
+      const from = await dbNow()
+      const moves: TokenTransaction[] = []
+      for (const amount of ['1', '2.5', '3']) moves.push(await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount }))
+      moves.push(await bob!.scope.tokens.transfer({ to: alice!.id, tokenType: 'GEN', amount: '10' }))
+      moves.push(await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '0.5' }))
+      const to = await dbNow()
+      await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '7' }) // after the period
+
+      const pages: TokenStatement[] = []
+      let cursor: string | undefined
+      do {
+        const page = await alice!.scope.tokens.statement({ tokenType: 'GEN', from, to, limit: 2, ...(cursor ? { cursor } : {}) })
+        expectTypeOf(page).toEqualTypeOf<TokenStatement>()
+        pages.push(page)
+        cursor = page.nextCursor ?? undefined
+      } while (cursor)
+      expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1])
+      expect(new Set(pages.map((p) => `${p.openingBalance}→${p.closingBalance}`))).toEqual(new Set(['50→53']))
+      const items: TokenEntry[] = pages.flatMap((p) => [...p.items])
+      expect(items.map((e) => e.transaction_id)).toEqual(moves.map((m) => m.id))
+      expect(items.map((e) => [e.amount, e.balance_after])).toEqual([
+        ['-1', '49'],
+        ['-2.5', '46.5'],
+        ['-3', '43.5'],
+        ['10', '53.5'],
+        ['-0.5', '53'],
+      ])
+      // The versions chain: the mint was version 1, each movement one more.
+      expect(items.map((e) => e.version)).toEqual(['2', '3', '4', '5', '6'])
+
+      const open = await alice!.scope.tokens.statement({ tokenType: 'GEN' })
+      expect(open).toMatchObject({ openingBalance: '0', closingBalance: '46', nextCursor: null })
+      expect(open.items.map((e) => e.version)).toEqual(['1', '2', '3', '4', '5', '6', '7'])
+      // Bob sees only his own side: the same transactions, his own running balance.
+      const bobs = await bob!.scope.tokens.statement({ tokenType: 'GEN', from, to })
+      expect(bobs).toMatchObject({ openingBalance: '20', closingBalance: '17' })
+      expect(bobs.items.map((e) => [e.amount, e.balance_after])).toEqual([
+        ['1', '21'],
+        ['2.5', '23.5'],
+        ['3', '26.5'],
+        ['-10', '16.5'],
+        ['0.5', '17'],
+      ])
+    })
+
+    it('statement() refuses a period that ends before it starts, and a cursor it did not make', async () => {
+      const [alice] = await env.users(1)
+      await expectAvolveError(alice!.scope.tokens.statement({ tokenType: 'GEN', from: '2026-12-02T00:00:00Z', to: '2026-12-01T00:00:00Z' }), ValidationError, 'validation_failed')
+      await expectAvolveError(alice!.scope.tokens.statement({ tokenType: 'GEN', cursor: 'v1.bm9wZQ' }), ValidationError, 'validation_failed')
     })
   })
 

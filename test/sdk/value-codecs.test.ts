@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { canonicalDecimal } from '../../src/values/decimal.js'
+import { canonicalDecimal, decimalFromDatabase } from '../../src/values/decimal.js'
 import { canonicalTimestamp } from '../../src/values/timestamp.js'
 
 // What the codecs must accept, stated independently of how they are written; the tests hold them to
@@ -52,6 +52,22 @@ describe('canonicalDecimal', () => {
 
   it.each(['', '.', '1.', '.5', '-1', '1e3', '1.2.3', 'NaN', '0x10'])('refuses %j', (input) => {
     expect(() => canonicalDecimal(input)).toThrow(TypeError)
+  })
+})
+
+describe('decimalFromDatabase', () => {
+  it('keeps the sign of a signed amount (a debit entry) and reads negative zero as zero', () => {
+    fc.assert(
+      fc.property(digits(20).filter((d) => d.length > 0), digits(18), (int, frac) => {
+        const text = frac ? `${int}.${frac}` : int
+        const magnitude = decimalBySpec(text)
+        expect(decimalFromDatabase(text)).toBe(magnitude)
+        expect(decimalFromDatabase(`-${text}`)).toBe(/^0(\.0*)?$/.test(magnitude) ? magnitude : `-${magnitude}`)
+      }),
+    )
+    expect(decimalFromDatabase('-1.000000000000000000')).toBe('-1')
+    expect(() => decimalFromDatabase('--1')).toThrow(TypeError)
+    expect(() => decimalFromDatabase(null)).toThrow(TypeError)
   })
 })
 

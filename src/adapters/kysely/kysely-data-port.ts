@@ -41,8 +41,9 @@ function selectText(query: SelectQuery): string {
     const where = filters.map((f) => `${id(f.column)} ${OPERATORS[f.op]} ${param()}`)
     if (query.after) {
       const a = query.after
-      // Row comparison: one index range scan in (time desc, id desc) order.
-      where.push(`(${id(a.timeColumn)}, ${id(a.idColumn)}) < (${param(columnType(query.relation, a.timeColumn))}, ${param(columnType(query.relation, a.idColumn))})`)
+      // Row comparison: one index range scan in (time, id) order, either way.
+      const past = query.orderBy[0]?.descending === false ? '>' : '<'
+      where.push(`(${id(a.timeColumn)}, ${id(a.idColumn)}) ${past} (${param(columnType(query.relation, a.timeColumn))}, ${param(columnType(query.relation, a.idColumn))})`)
     }
     const limit = query.limit === undefined ? '' : ` limit ${param()}`
     return `select ${columns}${sortKeys} from ${table(query.relation)}${where.length ? ` where ${where.join(' and ')}` : ''}${orderBy(own)}${limit}`

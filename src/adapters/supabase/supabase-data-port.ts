@@ -68,7 +68,8 @@ export class SupabaseDataPort implements DataPort {
     for (const f of filters) q = q[f.op](f.column, f.value)
     if (query.after) {
       const { timeColumn: t, at, idColumn: i, id } = query.after
-      q = q.or(`${t}.lt.${orValue(at)},and(${t}.eq.${orValue(at)},${i}.lt.${orValue(id)})`)
+      const past = query.orderBy[0]?.descending === false ? 'gt' : 'lt'
+      q = q.or(`${t}.${past}.${orValue(at)},and(${t}.eq.${orValue(at)},${i}.${past}.${orValue(id)})`)
     }
     for (const o of query.orderBy) q = q.order(o.column, { ascending: !o.descending })
     if (query.limit !== undefined) q = q.limit(query.limit)
@@ -78,13 +79,21 @@ export class SupabaseDataPort implements DataPort {
   }
 }
 
-/** Orders rows as the database would: canonical timestamps and lowercase uuids compare as strings. */
+/** A column's values as keys that compare the way the database orders them, by the column's type. */
+function sortKey(type: string | undefined, value: unknown): string | bigint | number {
+  if (type === 'timestamptz') return canonicalTimestamp(String(value))
+  if (type === 'int8') return BigInt(String(value))
+  if (type === 'int4' || type === 'int2') return Number(value)
+  // Lowercase uuids and the vocabularies' codes compare as strings.
+  return String(value)
+}
+
+/** Orders rows as the database would, each key compared as its column's type orders. */
 function compareRows(relation: RelationName, a: Record<string, unknown>, b: Record<string, unknown>, orderBy: SelectQuery['orderBy']): number {
   const types = relationColumns[relation] as Record<string, string>
-  const key = (row: Record<string, unknown>, column: string) => (types[column] === 'timestamptz' ? canonicalTimestamp(String(row[column])) : String(row[column]))
   for (const o of orderBy) {
-    const x = key(a, o.column)
-    const y = key(b, o.column)
+    const x = sortKey(types[o.column], a[o.column])
+    const y = sortKey(types[o.column], b[o.column])
     if (x !== y) return (x < y ? -1 : 1) * (o.descending ? -1 : 1)
   }
   return 0

@@ -2,13 +2,24 @@ import { ValidationError } from '../../errors/avolve-error.js'
 import { parseInput } from '../../errors/validation.js'
 import type { TokenCode } from '../../generated/vocabularies.js'
 import type { Page } from '../../schemas/pagination.js'
-import { tokenCodeSchema, tokenHistoryOptionsSchema, transferInputSchema, type TokenHistoryOptions, type TransferInput } from '../../schemas/tokens.js'
-import type { DataPort, Filter, UnitOfWork } from '../data-port.js'
-import type { TokenBalance, TokenTransaction } from '../records.js'
+import {
+  balanceAtInstantSchema,
+  tokenCodeSchema,
+  tokenHistoryOptionsSchema,
+  tokenStatementOptionsSchema,
+  transferInputSchema,
+  type TokenHistoryOptions,
+  type TokenStatementOptions,
+  type TransferInput,
+} from '../../schemas/tokens.js'
+import type { DataPort, Filter, SelectQuery, UnitOfWork } from '../data-port.js'
+import type { TokenBalance, TokenEntry, TokenStatement, TokenTransaction } from '../records.js'
 import { decodeRow } from '../row-codec.js'
+import { encodeCursor } from '../../values/cursor.js'
+import type { TimestampInput } from '../../values/timestamp.js'
 import type { TokenRepository } from '../token-repository.js'
 import { actingUser } from './acting-user.js'
-import { onlySelect } from './only-select.js'
+import { onlySelect, onlySelects } from './only-select.js'
 import { pageOf } from './paging.js'
 import { callReadingBack } from './row-by-id.js'
 
@@ -141,5 +152,78 @@ export class PortTokenRepository implements TokenRepository {
       o.limit,
       (r) => r.created_at,
     )
+  }
+
+  async balanceAt(tokenType: TokenCode, at: TimestampInput): Promise<string> {
+    const code = parseInput(tokenCodeSchema, tokenType, 'token type')
+    const instant = parseInput(balanceAtInstantSchema, at, 'instant')
+    const rows = await this.work.run((port) => onlySelect(port, lastEntryBefore(actingUser(port, this.userId), code, 'lte', instant)), { idempotent: true })
+    return rows[0] ? decodeRow<TokenEntry>('token_entries', rows[0]).balance_after : '0'
+  }
+
+  async statement(options: TokenStatementOptions): Promise<TokenStatement> {
+    const o = parseInput(tokenStatementOptionsSchema, options, 'statement options')
+    const [opening, page, closing] = await this.work.run((port) => {
+      const user = actingUser(port, this.userId)
+      const account: Filter[] = [
+        { column: 'user_id', op: 'eq', value: user },
+        { column: 'token_type', op: 'eq', value: o.tokenType },
+      ]
+      const within: Filter[] = [
+        ...account,
+        ...(o.from === undefined ? [] : [{ column: 'created_at', op: 'gte' as const, value: o.from }]),
+        ...(o.to === undefined ? [] : [{ column: 'created_at', op: 'lt' as const, value: o.to }]),
+      ]
+      const movements: SelectQuery = {
+        relation: 'token_entries',
+        where: [within],
+        ...(o.cursor ? { after: { timeColumn: 'created_at', at: o.cursor.at, idColumn: 'version', id: o.cursor.id } } : {}),
+        orderBy: [
+          { column: 'created_at', descending: false },
+          { column: 'version', descending: false },
+        ],
+        limit: o.limit + 1,
+      }
+      // One snapshot's worth of reads, sent together: the balance before the period, the page, and
+      // the balance at its end (the account's last movement, for an open-ended period).
+      return onlySelects(port, [
+        o.from === undefined ? undefined : lastEntryBefore(user, o.tokenType, 'lt', o.from),
+        movements,
+        o.to === undefined ? lastEntryBefore(user, o.tokenType) : lastEntryBefore(user, o.tokenType, 'lt', o.to),
+      ])
+    }, { idempotent: true })
+    const balanceOf = (rows: Array<Record<string, unknown>>) => (rows[0] ? decodeRow<TokenEntry>('token_entries', rows[0]).balance_after : '0')
+    const entries = page.map((r) => decodeRow<TokenEntry>('token_entries', r))
+    const items = entries.slice(0, o.limit)
+    const last = items.at(-1)
+    return {
+      tokenType: o.tokenType,
+      openingBalance: balanceOf(opening),
+      closingBalance: balanceOf(closing),
+      items,
+      nextCursor: entries.length > o.limit && last ? encodeCursor({ at: last.created_at, id: last.version }) : null,
+    }
+  }
+}
+
+/**
+ * The account's last movement at or before (`lte`) or strictly before (`lt`) an instant, or its last
+ * of all: the balance then is its balance_after. One probe of the (user, token, time, version) index.
+ */
+function lastEntryBefore(userId: string, tokenType: TokenCode, op?: 'lt' | 'lte', at?: string): SelectQuery {
+  return {
+    relation: 'token_entries',
+    where: [
+      [
+        { column: 'user_id', op: 'eq', value: userId },
+        { column: 'token_type', op: 'eq', value: tokenType },
+        ...(op && at !== undefined ? [{ column: 'created_at', op, value: at }] : []),
+      ],
+    ],
+    orderBy: [
+      { column: 'created_at', descending: true },
+      { column: 'version', descending: true },
+    ],
+    limit: 1,
   }
 }
