@@ -14,7 +14,7 @@ import { packageRoot } from '../src/tooling/migrations.js'
 import { createBenchUsers, fund, startBenchDatabase } from './lib/environment.js'
 import { inRoundOrder, recordingInto } from './lib/load.js'
 import { printTable, progress, span } from './lib/report.js'
-import { server } from './lib/sdk.js'
+import type { server } from './lib/sdk.js'
 import { summarize } from './lib/stats.js'
 import { rawTransfers, sdkTransfers } from './transfers.js'
 
@@ -77,11 +77,11 @@ async function main() {
       const throughput = summarize(s)
       return [name, span(throughput), (throughput.median / raw.median).toFixed(3), summarize(cpu).median.toFixed(0)]
     }
-    printTable(`transfers/s at ${callers} callers, median (min–max) of ${rounds} rounds of ${seconds} s`, ['build', 'transfers/s', '/ raw', 'Node CPU µs per transfer'], [
-      row(label, samples.other, samples.otherCpu),
-      row('this tree', samples.tree, samples.treeCpu),
-      row('raw pg', samples.raw, samples.rawCpu),
-    ])
+    printTable(
+      `transfers/s at ${callers} callers, median (min–max) of ${rounds} rounds of ${seconds} s`,
+      ['build', 'transfers/s', '/ raw', 'Node CPU µs per transfer'],
+      [row(label, samples.other, samples.otherCpu), row('this tree', samples.tree, samples.treeCpu), row('raw pg', samples.raw, samples.rawCpu)],
+    )
   } finally {
     await db.stop()
     if (existsSync(dir)) git('worktree', 'remove', '--force', dir)

@@ -10,7 +10,9 @@ import { ROLE_TIMEOUT, selectList, SETUP } from './lib/raw-statements.js'
 import { client as clientSdk, server } from './lib/sdk.js'
 
 const readBack = `select ${selectList('user_consent')} from "public"."user_consent" where "id" = $1 limit $2`
-const selectParam = selectedColumns('user_consent').map((c) => (c.asText ? `${c.name}::text` : c.name)).join(',')
+const selectParam = selectedColumns('user_consent')
+  .map((c) => (c.asText ? `${c.name}::text` : c.name))
+  .join(',')
 
 /**
  * record_consent, one caller, through the SDK's server path and through raw `pg` sending the same
@@ -32,7 +34,11 @@ export async function consentServerLatency(db: BenchDatabase, user: string, coun
           Promise.all([
             c.query('begin'),
             c.query(SETUP, ['authenticated', claims, ROLE_TIMEOUT]),
-            c.query<{ result: string }>('select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]) as result', [user, 'data_sharing', ['bench-terms']]),
+            c.query<{ result: string }>('select public.record_consent(p_user_id => $1::uuid, p_interaction_type => $2::text, p_terms => $3::text[]) as result', [
+              user,
+              'data_sharing',
+              ['bench-terms'],
+            ]),
           ]),
         )
         await c.query(readBack, [rows[0]!.result, 1])
@@ -60,7 +66,11 @@ export async function consentHttpLatency(db: BenchDatabase, user: string, count:
     const viaClient = await latencies(count, () => client.consent.record('data_sharing', ['bench-terms']))
     const headers = { apikey: 'bench', authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-profile': 'public', 'accept-profile': 'public' }
     const viaFetch = await latencies(count, async () => {
-      const rpc = await fetch(`${api.url}/rest/v1/rpc/record_consent`, { method: 'POST', headers, body: JSON.stringify({ p_user_id: user, p_interaction_type: 'data_sharing', p_terms: ['bench-terms'] }) })
+      const rpc = await fetch(`${api.url}/rest/v1/rpc/record_consent`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ p_user_id: user, p_interaction_type: 'data_sharing', p_terms: ['bench-terms'] }),
+      })
       const id = (await rpc.json()) as string
       const row = await fetch(`${api.url}/rest/v1/user_consent?select=${encodeURIComponent(selectParam)}&id=eq.${id}&limit=1`, { headers })
       await row.json()

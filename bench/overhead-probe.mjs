@@ -53,7 +53,14 @@ const stubClient = {
   },
 }
 // Pipelining, as the SDK's own pool does: the SDK takes the same path as it does there.
-const stubPool = { options: { pipeline: true }, on() {}, async connect() { return stubClient }, async end() {} }
+const stubPool = {
+  options: { pipeline: true },
+  on() {},
+  async connect() {
+    return stubClient
+  },
+  async end() {},
+}
 const scope = await createAvolveDb({ connection: stubPool }).asUser({ sub: ledgerRow.to_user_id, role: 'authenticated' })
 const byHand = async () => {
   const c = await stubPool.connect()

@@ -62,7 +62,8 @@ export async function rawTransfers(db: BenchDatabase, users: string[], callers: 
       const c = await pool.connect()
       try {
         if (style !== 'one at a time') {
-          const flight = () => Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f], ROLE_TIMEOUT]), c.query(TRANSFER, args), c.query(readBackByKey, [users[f], key, 1]), c.query('commit')])
+          const flight = () =>
+            Promise.all([c.query('begin'), c.query(SETUP, ['authenticated', claims[f], ROLE_TIMEOUT]), c.query(TRANSFER, args), c.query(readBackByKey, [users[f], key, 1]), c.query('commit')])
           await (style === 'one write per flight' ? inOneWrite(c, flight) : flight())
         } else {
           await c.query('begin')
@@ -93,22 +94,21 @@ export async function pgbenchTransfers(db: BenchDatabase, users: string[], calle
   await db.admin.query('delete from bench.users')
   await db.admin.query('insert into bench.users select i - 1, id from unnest($1::uuid[]) with ordinality u(id, i)', [users])
   const key = `(lpad(to_hex(:k1::bigint), 16, '0') || lpad(to_hex(:k2::bigint), 16, '0'))::uuid`
-  const script =
-    [
-      `\\set f random(0, ${users.length - 1})`,
-      `\\set t (:f + 1 + random(0, ${users.length - 2})) % ${users.length}`,
-      // The idempotency key, made from two random numbers so that the call and the read-back behind
-      // it (pgbench cannot pass a result on inside a pipeline) compute the same one.
-      '\\set k1 random(0, 9223372036854775806)',
-      '\\set k2 random(0, 9223372036854775806)',
-      '\\startpipeline',
-      'BEGIN;',
-      `SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', (SELECT id FROM bench.users WHERE i = :f), 'role', 'authenticated')::text, true);`,
-      `SELECT public.transfer_tokens((SELECT id FROM bench.users WHERE i = :f), (SELECT id FROM bench.users WHERE i = :t), 'GEN', 1, ${key});`,
-      readBackByKey.replace('$1', '(SELECT id FROM bench.users WHERE i = :f)').replace('$2', key).replace('$3', '1') + ';',
-      'COMMIT;',
-      '\\endpipeline',
-    ].join('\n') + '\n'
+  const script = `${[
+    `\\set f random(0, ${users.length - 1})`,
+    `\\set t (:f + 1 + random(0, ${users.length - 2})) % ${users.length}`,
+    // The idempotency key, made from two random numbers so that the call and the read-back behind
+    // it (pgbench cannot pass a result on inside a pipeline) compute the same one.
+    '\\set k1 random(0, 9223372036854775806)',
+    '\\set k2 random(0, 9223372036854775806)',
+    '\\startpipeline',
+    'BEGIN;',
+    `SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', (SELECT id FROM bench.users WHERE i = :f), 'role', 'authenticated')::text, true);`,
+    `SELECT public.transfer_tokens((SELECT id FROM bench.users WHERE i = :f), (SELECT id FROM bench.users WHERE i = :t), 'GEN', 1, ${key});`,
+    `${readBackByKey.replace('$1', '(SELECT id FROM bench.users WHERE i = :f)').replace('$2', key).replace('$3', '1')};`,
+    'COMMIT;',
+    '\\endpipeline',
+  ].join('\n')}\n`
   const { perSecond } = await runPgbench({ script, url: db.apiUrl, clients: callers, seconds })
   return { perSecond, version: await pgbenchVersion() }
 }

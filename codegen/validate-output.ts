@@ -4,7 +4,10 @@ import { join } from 'node:path'
 /** The part of TypeScript's compiler API used here (TypeScript 5.x; TypeScript 7's package has none). */
 interface CompilerApi {
   version: string
-  transpileModule(input: string, options: { reportDiagnostics: boolean; fileName: string; compilerOptions: object }): {
+  transpileModule(
+    input: string,
+    options: { reportDiagnostics: boolean; fileName: string; compilerOptions: object },
+  ): {
     diagnostics?: Array<{ messageText: string | { messageText: string }; start?: number }>
   }
 }

@@ -24,8 +24,11 @@ try {
   sh('npm', ['install', '--no-audit', '--no-fund', '--silent', tarball, ...peers], app)
 
   const entries = ['@avolve/db', '@avolve/db/server', '@avolve/db/client', '@avolve/db/schemas', '@avolve/db/testing']
-  writeFileSync(join(app, 'esm.mjs'), entries.map((e, i) => `import * as m${i} from '${e}'\nif (!Object.keys(m${i}).length) throw new Error('${e}: no exports')`).join('\n') + "\nconsole.log('esm ok')\n")
-  writeFileSync(join(app, 'cjs.cjs'), entries.map((e) => `if (!Object.keys(require('${e}')).length) throw new Error('${e}: no exports')`).join('\n') + "\nconsole.log('cjs ok')\n")
+  writeFileSync(
+    join(app, 'esm.mjs'),
+    `${entries.map((e, i) => `import * as m${i} from '${e}'\nif (!Object.keys(m${i}).length) throw new Error('${e}: no exports')`).join('\n')}\nconsole.log('esm ok')\n`,
+  )
+  writeFileSync(join(app, 'cjs.cjs'), `${entries.map((e) => `if (!Object.keys(require('${e}')).length) throw new Error('${e}: no exports')`).join('\n')}\nconsole.log('cjs ok')\n`)
   console.log(sh('node', ['esm.mjs'], app).trim())
   console.log(sh('node', ['cjs.cjs'], app).trim())
   console.log(sh('npx', ['avolve-db', '--version'], app).trim())
@@ -57,9 +60,35 @@ export async function inBrowser(): Promise<string> {
 }
 `,
   )
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['consumer.ts'] }))
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: false, types: ['node'] },
+      files: ['consumer.ts'],
+    }),
+  )
   sh('npx', ['tsc', '-p', 'tsconfig.json'], app)
   console.log('typecheck ok (NodeNext, both adapters)')
+  // Apps that still resolve modules as Node 10 did (`moduleResolution: node`) find the subpaths' types through typesVersions.
+  writeFileSync(
+    join(app, 'tsconfig.node10.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: 'CommonJS',
+        moduleResolution: 'node10',
+        target: 'ES2022',
+        noEmit: true,
+        skipLibCheck: false,
+        esModuleInterop: true,
+        types: ['node'],
+        ignoreDeprecations: '5.0',
+      },
+      files: ['consumer.ts'],
+    }),
+  )
+  sh('npx', ['tsc', '-p', 'tsconfig.node10.json'], app)
+  console.log('typecheck ok (moduleResolution node10, both adapters)')
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

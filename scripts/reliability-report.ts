@@ -8,7 +8,10 @@ import { packageRoot } from '../src/tooling/migrations.js'
 import { reliabilityDir, type ReliabilityFigure } from '../test/support/reliability-report.js'
 
 const order: ReliabilityFigure['area'][] = ['security', 'invariants', 'faults', 'hostile input', 'load and the pooler']
-const cell = (text: string | number | undefined) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')
+const cell = (text: string | number | undefined) =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
 
 function main() {
   const dir = reliabilityDir()

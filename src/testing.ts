@@ -160,10 +160,11 @@ export async function startTestDatabase(options: TestDatabaseOptions = {}): Prom
       async createUser(o = {}) {
         const id = o.id ?? randomUUID()
         const email = o.email ?? `user-${id.slice(0, 8)}@example.test`
-        await pool.query(
-          `insert into auth.users (id, aud, role, email, raw_user_meta_data) values ($1, 'authenticated', 'authenticated', $2, $3)`,
-          [id, email, o.displayName ? { display_name: o.displayName } : {}],
-        )
+        await pool.query(`insert into auth.users (id, aud, role, email, raw_user_meta_data) values ($1, 'authenticated', 'authenticated', $2, $3)`, [
+          id,
+          email,
+          o.displayName ? { display_name: o.displayName } : {},
+        ])
         return { id, email, token: await tokenFor(id, { email }) }
       },
       async stop() {

@@ -38,7 +38,7 @@ export function transferScript(contender: Contender, users: number, hot: boolean
       ? `select bench_minimal.transfer(${idOf('f')}, ${idOf('t')}, 1, gen_random_uuid());`
       : `select public.transfer_tokens(p_from_user_id => ${idOf('f')}, p_to_user_id => ${idOf('t')}, p_token_type => 'GEN', p_amount => 1, p_idempotency_key => gen_random_uuid()) ` +
         `from (select set_config('request.jwt.claims', '{"role":"service_role"}', true)) as caller;`
-  return [...pick, call].join('\n') + '\n'
+  return `${[...pick, call].join('\n')}\n`
 }
 
 /**
@@ -54,4 +54,3 @@ export async function prepareLedger(admin: pg.Pool, balance = '1000000000'): Pro
   await admin.query('analyze bench_minimal.balances')
   return users
 }
-

@@ -53,7 +53,25 @@ export async function runPgbench(options: PgbenchRun): Promise<{ perSecond: numb
     const length = options.transactions !== undefined ? ['-t', String(options.transactions)] : ['-T', String((options.seconds ?? 5) + CONNECTING_SECONDS)]
     const { stdout } = await run(
       pgbenchCommand(),
-      ['-n', '-M', 'extended', '-c', String(options.clients), '-j', String(Math.min(options.clients, 2)), ...length, '-f', file, '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), decodeURIComponent(url.pathname.slice(1))],
+      [
+        '-n',
+        '-M',
+        'extended',
+        '-c',
+        String(options.clients),
+        '-j',
+        String(Math.min(options.clients, 2)),
+        ...length,
+        '-f',
+        file,
+        '-h',
+        url.hostname,
+        '-p',
+        url.port,
+        '-U',
+        decodeURIComponent(url.username),
+        decodeURIComponent(url.pathname.slice(1)),
+      ],
       { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) }, maxBuffer: 1 << 22 },
     )
     return { perSecond: parseTps(stdout) }

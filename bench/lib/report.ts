@@ -10,7 +10,6 @@ export function printTable(title: string, header: string[], rows: Array<Array<st
 }
 
 /** `median (min–max)` of a summary, in the given unit. */
-export const span = (s: { median: number; min: number; max: number }, digits = 0) =>
-  `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
+export const span = (s: { median: number; min: number; max: number }, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
 
 export const progress = (m: string) => process.stdout.write(`  · ${m}\n`)

@@ -188,9 +188,10 @@ function relationshipsThroughViews(
     const referenced = k.schema === schema ? carriedBy(k.ref_relid, k.ref_numbers) : []
     for (const v of referencing) out.push({ ...base, schema: v.schema, relation: v.relation, columns: v.columns })
     for (const v of referenced) out.push({ ...base, refSchema: v.schema, refRelation: v.relation, refColumns: v.columns })
-    for (const a of referencing) for (const b of carriedBy(k.ref_relid, k.ref_numbers)) {
-      out.push({ ...base, schema: a.schema, relation: a.relation, columns: a.columns, refSchema: b.schema, refRelation: b.relation, refColumns: b.columns })
-    }
+    for (const a of referencing)
+      for (const b of carriedBy(k.ref_relid, k.ref_numbers)) {
+        out.push({ ...base, schema: a.schema, relation: a.relation, columns: a.columns, refSchema: b.schema, refRelation: b.relation, refColumns: b.columns })
+      }
   }
   return out
 }
@@ -372,9 +373,7 @@ export async function readApiSchema(client: pg.ClientBase, schema = 'public'): P
   for (const f of functions.rows) {
     // postgres-meta pairs the defaults (which belong to the last IN arguments) with all arguments
     // by position, OUT ones included; the official types follow that, so this does too.
-    const inArgs = f.modes
-      .map((mode, i) => ({ mode, name: f.names[i] ?? '', type: f.types[i]!, hasDefault: f.defaults[i] === true }))
-      .filter((a) => a.mode === 'i' || a.mode === 'b' || a.mode === 'v')
+    const inArgs = f.modes.map((mode, i) => ({ mode, name: f.names[i] ?? '', type: f.types[i]!, hasDefault: f.defaults[i] === true })).filter((a) => a.mode === 'i' || a.mode === 'b' || a.mode === 'v')
     const callable =
       inArgs.length === 0 ||
       !inArgs.some((a) => a.name === '') ||
@@ -385,38 +384,38 @@ export async function readApiSchema(client: pg.ClientBase, schema = 'public'): P
     list.push({ f, inArgs })
     candidates.set(f.name, list)
   }
-  for (const [name, list] of candidates) for (const { f, inArgs } of list) {
-    const single = inArgs.length === 1 ? inArgs[0] : undefined
-    const singleRowType = single && rowTypeIds.has(single.type) ? typeById.get(single.type)! : undefined
-    const fieldOf = singleRowType ? relationById.get(singleRowType.relid!) : undefined
-    const computedFieldOf =
-      fieldOf && fieldOf.schema === schema && !(columnsOf.get(fieldOf.oid) ?? []).some((c) => c.name === f.name) ? fieldOf.oid : null
-    const tableArgs = f.modes.map((mode, i) => ({ mode, name: f.names[i] ?? '', type: f.types[i]! })).filter((a) => a.mode === 't')
-    const allArgs = f.modes.length === 1 ? { type: f.types[0]! } : undefined
-    const allArgRowType = allArgs && compositeIds.has(allArgs.type) ? typeById.get(allArgs.type)!.format : null
-    const overloads = grouped.get(f.name) ?? []
-    overloads.push({
-      oid: f.oid,
-      args: inArgs
-        .map((a) => {
-          const relid = typeById.get(a.type)?.relid ?? null
-          return { name: a.name, type: typeRef(a.type), hasDefault: a.hasDefault, relationOid: relid !== null && relationById.has(relid) ? relid : null }
-        })
-        .sort(byName),
-      returns: typeRef(f.return_type),
-      returnsRelationOid: f.return_relid !== null && relationById.has(f.return_relid) ? f.return_relid : null,
-      returnsColumns: tableArgs.length ? tableArgs.map((a) => ({ name: a.name, type: typeRef(a.type) })).sort(byName) : null,
-      returnsSet: f.returns_set,
-      rows: f.rows,
-      singleArgRowType: allArgRowType,
-      setofTo: f.return_relid === null ? null : (relationById.get(f.return_relid)?.name ?? typeById.get(f.return_type)?.name ?? null),
-      error: overloadError(name, inArgs, list),
-      computedFieldOf,
-      argumentTypes: f.argument_types,
-      resultType: f.result_type,
-    })
-    grouped.set(f.name, overloads)
-  }
+  for (const [name, list] of candidates)
+    for (const { f, inArgs } of list) {
+      const single = inArgs.length === 1 ? inArgs[0] : undefined
+      const singleRowType = single && rowTypeIds.has(single.type) ? typeById.get(single.type)! : undefined
+      const fieldOf = singleRowType ? relationById.get(singleRowType.relid!) : undefined
+      const computedFieldOf = fieldOf && fieldOf.schema === schema && !(columnsOf.get(fieldOf.oid) ?? []).some((c) => c.name === f.name) ? fieldOf.oid : null
+      const tableArgs = f.modes.map((mode, i) => ({ mode, name: f.names[i] ?? '', type: f.types[i]! })).filter((a) => a.mode === 't')
+      const allArgs = f.modes.length === 1 ? { type: f.types[0]! } : undefined
+      const allArgRowType = allArgs && compositeIds.has(allArgs.type) ? typeById.get(allArgs.type)!.format : null
+      const overloads = grouped.get(f.name) ?? []
+      overloads.push({
+        oid: f.oid,
+        args: inArgs
+          .map((a) => {
+            const relid = typeById.get(a.type)?.relid ?? null
+            return { name: a.name, type: typeRef(a.type), hasDefault: a.hasDefault, relationOid: relid !== null && relationById.has(relid) ? relid : null }
+          })
+          .sort(byName),
+        returns: typeRef(f.return_type),
+        returnsRelationOid: f.return_relid !== null && relationById.has(f.return_relid) ? f.return_relid : null,
+        returnsColumns: tableArgs.length ? tableArgs.map((a) => ({ name: a.name, type: typeRef(a.type) })).sort(byName) : null,
+        returnsSet: f.returns_set,
+        rows: f.rows,
+        singleArgRowType: allArgRowType,
+        setofTo: f.return_relid === null ? null : (relationById.get(f.return_relid)?.name ?? typeById.get(f.return_type)?.name ?? null),
+        error: overloadError(name, inArgs, list),
+        computedFieldOf,
+        argumentTypes: f.argument_types,
+        resultType: f.result_type,
+      })
+      grouped.set(f.name, overloads)
+    }
   // postgres-meta's three cases PostgREST cannot resolve, worded as it words them.
   function overloadError(name: string, inArgs: InArg[], all: Array<{ inArgs: InArg[] }>): string | null {
     const single = inArgs.length === 1 ? inArgs[0] : undefined

@@ -82,10 +82,7 @@ async function readFunctions(client: pg.ClientBase): Promise<RpcFunction[]> {
   const seen = new Set<string>()
   return rows.map((r) => {
     if (seen.has(r.name)) {
-      throw new Error(
-        `public.${r.name} is overloaded. PostgREST picks an overload by argument names and refuses ambiguous ones (PGRST203); ` +
-          'give each function its own name.',
-      )
+      throw new Error(`public.${r.name} is overloaded. PostgREST picks an overload by argument names and refuses ambiguous ones (PGRST203); give each function its own name.`)
     }
     seen.add(r.name)
     if (r.modes?.some((m) => m !== 'i')) {

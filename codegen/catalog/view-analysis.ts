@@ -89,8 +89,7 @@ export function parseNodeTree(source: string): TreeValue {
   return root
 }
 
-const isNode = (v: TreeValue | undefined, type?: string): v is TreeNode =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && (type === undefined || v.type === type)
+const isNode = (v: TreeValue | undefined, type?: string): v is TreeNode => typeof v === 'object' && v !== null && !Array.isArray(v) && (type === undefined || v.type === type)
 const list = (v: TreeValue | undefined): TreeValue[] => (Array.isArray(v) ? v : [])
 
 /** The top-level query of a view's stored definition. */

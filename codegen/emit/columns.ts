@@ -6,7 +6,7 @@ import { key } from './ts.js'
  * select every column and bring exact numbers and timestamps as text.
  */
 export function emitColumns(catalog: Catalog): string {
-  const lines = ['/** Each relation\'s columns with their database type (`[]` marks an array). */', 'export const relationColumns = {']
+  const lines = ["/** Each relation's columns with their database type (`[]` marks an array). */", 'export const relationColumns = {']
   for (const r of catalog.relations) {
     const name = r.schema === 'public' ? r.name : `${r.schema}.${r.name}`
     lines.push(`  ${key(name)}: {`)

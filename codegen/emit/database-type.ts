@@ -50,7 +50,13 @@ const arrayOf = (element: string) => (/^[\w.]+$/.test(element) ? `${element}[]` 
 
 /** `Database["public"]['Tables']["x"]` for a relation's row type, when the relation is in the schema. */
 function rowTypeOf(api: ApiSchema, name: string, schema: string): string | undefined {
-  const kinds: Array<[string, string]> = [['Tables', 'r'], ['Tables', 'p'], ['Tables', 'f'], ['Views', 'v'], ['Views', 'm']]
+  const kinds: Array<[string, string]> = [
+    ['Tables', 'r'],
+    ['Tables', 'p'],
+    ['Tables', 'f'],
+    ['Views', 'v'],
+    ['Views', 'm'],
+  ]
   const find = (match: (r: ApiSchema['allRelations'][number]) => boolean) => {
     for (const [section, kind] of kinds) {
       const found = api.allRelations.find((r) => r.kind === kind && match(r))
@@ -98,9 +104,17 @@ function relationships(r: ApiRelation, indent: string): string {
 
 /** The object type of a function's result: `returns table (...)`, the rows of a relation, or a type. */
 function resultOf(api: ApiSchema, o: ApiOverload, indent: string): string {
-  if (o.returnsColumns) return block(o.returnsColumns.map((c) => field(c.name, typeOf(api, c.type), false)), indent)
+  if (o.returnsColumns)
+    return block(
+      o.returnsColumns.map((c) => field(c.name, typeOf(api, c.type), false)),
+      indent,
+    )
   const relation = o.returnsRelationOid === null ? undefined : api.relations.find((r) => r.oid === o.returnsRelationOid)
-  if (relation) return block(relation.columns.map((c) => field(c.name, nullable(typeOf(api, c.type), c.nullable), false)), indent)
+  if (relation)
+    return block(
+      relation.columns.map((c) => field(c.name, nullable(typeOf(api, c.type), c.nullable), false)),
+      indent,
+    )
   return typeOf(api, o.returns)
 }
 
@@ -121,11 +135,7 @@ function tableType(api: ApiSchema, r: ApiRelation, options: DatabaseTypeOptions)
   const isTable = 'rpf'.includes(r.kind)
   if (isTable) {
     const write = (forUpdate: boolean) =>
-      r.columns.map((c) =>
-        c.identity === 'a' || c.generated
-          ? `${key(c.name)}?: never`
-          : field(c.name, nullable(type(c), c.nullable), forUpdate || c.nullable || c.identity !== '' || c.hasDefault),
-      )
+      r.columns.map((c) => (c.identity === 'a' || c.generated ? `${key(c.name)}?: never` : field(c.name, nullable(type(c), c.nullable), forUpdate || c.nullable || c.identity !== '' || c.hasDefault)))
     parts.push(`Insert: ${block(write(false), pad)}`, `Update: ${block(write(true), pad)}`)
   } else {
     // A view's writable columns as PostgREST takes them: optional and nullable; the others never.
@@ -157,15 +167,21 @@ function argType(api: ApiSchema, fn: string, arg: ApiOverload['args'][number], o
 function functionType(api: ApiSchema, f: ApiSchema['functions'][number], options: DatabaseTypeOptions): string {
   const pad = '        '
   const overloads = f.overloads.map((o) => {
-    const args = o.args.length ? block(o.args.map((a) => field(a.name, argType(api, f.name, a, options), a.hasDefault)), pad) : 'Record<PropertyKey, never>'
-    const setof = o.setofTo === null ? null : { from: o.singleArgRowType ?? '*', to: o.setofTo, isOneToOne: o.singleArgRowType !== null && !o.returnsSet ? true : !(o.rows !== null && o.rows > 1), isSetofReturn: o.returnsSet }
+    const args = o.args.length
+      ? block(
+          o.args.map((a) => field(a.name, argType(api, f.name, a, options), a.hasDefault)),
+          pad,
+        )
+      : 'Record<PropertyKey, never>'
+    const setof =
+      o.setofTo === null
+        ? null
+        : { from: o.singleArgRowType ?? '*', to: o.setofTo, isOneToOne: o.singleArgRowType !== null && !o.returnsSet ? true : !(o.rows !== null && o.rows > 1), isSetofReturn: o.returnsSet }
     let returns = o.error === null ? resultOf(api, o, pad) : `{ error: true } & ${q(o.error)}`
     if (o.error === null && o.returnsSet && setof?.isOneToOne !== true) returns += '[]'
     const lines = [`Args: ${args}`, `Returns: ${returns}`]
     if (setof) {
-      lines.push(
-        `SetofOptions: {\n${pad}  from: ${q(setof.from)}\n${pad}  to: ${q(setof.to)}\n${pad}  isOneToOne: ${setof.isOneToOne}\n${pad}  isSetofReturn: ${setof.isSetofReturn}\n${pad}}`,
-      )
+      lines.push(`SetofOptions: {\n${pad}  from: ${q(setof.from)}\n${pad}  to: ${q(setof.to)}\n${pad}  isOneToOne: ${setof.isOneToOne}\n${pad}  isSetofReturn: ${setof.isSetofReturn}\n${pad}}`)
     }
     return `{\n${lines.map((l) => `${pad}${l}`).join('\n')}\n      }`
   })
@@ -198,7 +214,15 @@ export function emitDatabaseType(api: ApiSchema, options: DatabaseTypeOptions): 
     `    Views: ${section(views.map((v) => `${key(v.name)}: ${tableType(api, v, options)}`))}`,
     `    Functions: ${section(api.functions.map((f) => functionType(api, f, options)))}`,
     `    Enums: ${section(api.enums.map((e) => `${key(e.name)}: ${e.values.map(q).join(' | ')}`))}`,
-    `    CompositeTypes: ${section(api.compositeTypes.map((c) => `${key(c.name)}: ${block(c.attributes.map((a) => field(a.name, nullable(typeOf(api, a.type), true), false)), '      ')}`))}`,
+    `    CompositeTypes: ${section(
+      api.compositeTypes.map(
+        (c) =>
+          `${key(c.name)}: ${block(
+            c.attributes.map((a) => field(a.name, nullable(typeOf(api, a.type), true), false)),
+            '      ',
+          )}`,
+      ),
+    )}`,
     '  }',
     '}',
     '',
@@ -208,7 +232,7 @@ export function emitDatabaseType(api: ApiSchema, options: DatabaseTypeOptions): 
     `export const Constants = {\n  ${key(api.schema)}: {\n    Enums: {${api.enums.map((e) => `\n      ${key(e.name)}: [${e.values.map(q).join(', ')}],`).join('')}${api.enums.length ? '\n    ' : ''}},\n  },\n} as const`,
   ]
   if (docs) out.push('', ...docs.PublicSchema, `export type PublicSchema = Database[${schemaKey}]`)
-  const body = out.join('\n') + '\n'
+  const body = `${out.join('\n')}\n`
   const used = [...new Set(options.narrowings.values())].filter((t) => new RegExp(`\\b${t}\\b`).test(body)).sort()
   return (used.length ? `import type { ${used.join(', ')} } from '${options.vocabularyModule}'\n\n` : '') + body
 }
@@ -226,14 +250,28 @@ function packageDocs(api: ApiSchema, table: string, anEnum: { name: string; valu
     Json: docComment('A JSON value, as a json or jsonb column holds it.', [`import type { Json } ${from}`, '', "const metadata: Json = { source: 'import', tags: ['a', 'b'] }"]),
     Database: docComment(
       'The database as supabase-js sees it, in the shape `supabase gen types typescript` writes: what a plain\n`supabase.from(...).select(...)` returns (numeric and bigint as JSON numbers), narrowed to the vocabularies.',
-      ["import { createClient } from '@supabase/supabase-js'", `import type { Database } ${from}`, '', 'const supabase = createClient<Database>(SUPABASE_URL, SUPABASE_ANON_KEY)', `const { data } = await supabase.from(${t}).select('*') // Tables<${t}>[] | null`],
+      [
+        "import { createClient } from '@supabase/supabase-js'",
+        `import type { Database } ${from}`,
+        '',
+        'const supabase = createClient<Database>(SUPABASE_URL, SUPABASE_ANON_KEY)',
+        `const { data } = await supabase.from(${t}).select('*') // Tables<${t}>[] | null`,
+      ],
     ),
     Tables: docComment(`A table's or view's row type: \`Tables<${t}>\`, or \`Tables<{ schema: '${api.schema}' }, ${t}>\`.`, [`import type { Tables } ${from}`, '', `type Row = Tables<${t}>`]),
     TablesInsert: docComment(`A table's insert type: \`TablesInsert<${t}>\`.`, [`import type { TablesInsert } ${from}`, '', `type NewRow = TablesInsert<${t}>`]),
     TablesUpdate: docComment(`A table's update type: \`TablesUpdate<${t}>\`.`, [`import type { TablesUpdate } ${from}`, '', `type Change = TablesUpdate<${t}>`]),
     Enums: docComment(`An enum's values: \`Enums<${e}>\`.`, [`import type { Enums } ${from}`, '', `const value: Enums<${e}> = ${anEnum ? str(anEnum.values[0] ?? '') : 'undefined as never'}`]),
-    CompositeTypes: docComment("A composite type: `CompositeTypes<'name'>`.", [`import type { Database } ${from}`, '', `type Names = keyof Database[${str(api.schema)}]['CompositeTypes'] // never when the schema has none`]),
-    Constants: docComment("The enums' values at run time, as the official generator exports them.", [`import { Constants } ${from}`, '', `Constants.${schema}.Enums${anEnum ? `.${key(anEnum.name)} // ${literal(anEnum.values)}` : ' // {}'}`]),
+    CompositeTypes: docComment("A composite type: `CompositeTypes<'name'>`.", [
+      `import type { Database } ${from}`,
+      '',
+      `type Names = keyof Database[${str(api.schema)}]['CompositeTypes'] // never when the schema has none`,
+    ]),
+    Constants: docComment("The enums' values at run time, as the official generator exports them.", [
+      `import { Constants } ${from}`,
+      '',
+      `Constants.${schema}.Enums${anEnum ? `.${key(anEnum.name)} // ${literal(anEnum.values)}` : ' // {}'}`,
+    ]),
     PublicSchema: docComment('The schema the API exposes.', [`import type { PublicSchema } ${from}`, '', `type Row = PublicSchema['Tables'][${t}]['Row']`]),
   }
 }

@@ -58,7 +58,8 @@ function sampleValue(catalog: Catalog, name: string, t: PgType): string {
       ? str(enumValue)
       : t.name === 'uuid'
         ? camel(name.replace(/^p_/, ''))
-        : ({ numeric: "'1'", int8: "'1'", int4: '1', int2: '1', float8: '1', bool: 'true', timestamptz: 'new Date().toISOString()', jsonb: '{}', json: '{}' } as Record<string, string>)[t.name] ?? "'text'"
+        : (({ numeric: "'1'", int8: "'1'", int4: '1', int2: '1', float8: '1', bool: 'true', timestamptz: 'new Date().toISOString()', jsonb: '{}', json: '{}' } as Record<string, string>)[t.name] ??
+          "'text'")
   return t.array ? `[${one}]` : one
 }
 
@@ -66,7 +67,12 @@ function sampleValue(catalog: Catalog, name: string, t: PgType): string {
 function rpcDocs(catalog: Catalog, f: RpcFunction | undefined): Record<'functions' | 'signatures' | 'name' | 'args' | 'returns' | 'schemas', string[]> {
   const name = f?.name ?? 'none'
   const q = str(name)
-  const args = f ? `{ ${f.args.filter((a) => !a.hasDefault).map((a) => `${key(a.name)}: ${sampleValue(catalog, a.name, a.type)}`).join(', ')} }` : '{}'
+  const args = f
+    ? `{ ${f.args
+        .filter((a) => !a.hasDefault)
+        .map((a) => `${key(a.name)}: ${sampleValue(catalog, a.name, a.type)}`)
+        .join(', ')} }`
+    : '{}'
   const call = [`const args: RpcArgs<${q}> = ${args}`, `const { data } = await supabase.rpc(${q}, args) // data: RpcReturns<${q}>`]
   return {
     functions: docComment('The functions the API exposes, as the catalog describes them: arguments (with the types values are cast to), result, volatility and the roles that may execute each.', [
@@ -99,7 +105,14 @@ function rpcDocs(catalog: Catalog, f: RpcFunction | undefined): Record<'function
  */
 export function emitRpc(catalog: Catalog): string {
   const fns = catalog.functions
-  const enums = [...new Set(fns.flatMap((f) => [...f.args.map((a) => a.type), f.returns]).filter((t) => t.kind === 'e').map((t) => t.name))]
+  const enums = [
+    ...new Set(
+      fns
+        .flatMap((f) => [...f.args.map((a) => a.type), f.returns])
+        .filter((t) => t.kind === 'e')
+        .map((t) => t.name),
+    ),
+  ]
   const out: string[] = ["import { z } from 'zod'", "import { pgTypeSchemas } from '../schemas/primitives.js'"]
   if (enums.length) {
     out.push(`import { ${enums.flatMap((e) => [enumValuesName(e), `type ${pascal(e)}`]).join(', ')} } from './vocabularies.js'`)

@@ -42,7 +42,7 @@ export function emitSdkRows(api: ApiSchema, narrowings: Narrowings): string {
     "import type { Database, Json } from './database.js'",
     used.size ? `import type { ${[...used].sort().join(', ')} } from './vocabularies.js'` : '',
     '',
-    '/** Each relation\'s row as the SDK returns it: exact numbers as decimal strings, timestamps as canonical UTC strings. */',
+    "/** Each relation's row as the SDK returns it: exact numbers as decimal strings, timestamps as canonical UTC strings. */",
     'export interface SdkRows {',
     ...lines,
     '}',

@@ -15,7 +15,7 @@ export function literal(value: unknown, indent = ''): string {
   if (value === null || value === undefined) return 'null'
   if (typeof value === 'string') return str(value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  const inner = indent + '  '
+  const inner = `${indent}  `
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]'
     if (value.every((v) => typeof v !== 'object' || v === null)) return `[${value.map((v) => literal(v)).join(', ')}]`

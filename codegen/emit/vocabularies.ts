@@ -21,18 +21,17 @@ const sample = (v: unknown) => (typeof v === 'string' ? str(v) : String(v))
 /** A row, shortened to its first fields, for an example's result comment. */
 function shortRow(row: Record<string, unknown>): string {
   const entries = Object.entries(row)
-  return `{ ${entries.slice(0, 2).map(([k, v]) => `${k}: ${sample(v)}`).join(', ')}${entries.length > 2 ? ', …' : ''} }`
+  return `{ ${entries
+    .slice(0, 2)
+    .map(([k, v]) => `${k}: ${sample(v)}`)
+    .join(', ')}${entries.length > 2 ? ', …' : ''} }`
 }
 
 /** A list of values, its union type, and their doc comments with examples. */
 function valuesAndType(summary: string, valuesName: string, typeName: string, values: ReadonlyArray<string | number>): string[] {
   const shown = `${values.slice(0, 2).map(sample).join(', ')}${values.length > 2 ? ', …' : ''}`
   return [
-    ...docComment(summary, [
-      `import { ${valuesName} } ${from}`,
-      '',
-      `const options = ${valuesName}.map((value) => ({ value, label: String(value) })) // one per value: ${shown}`,
-    ]),
+    ...docComment(summary, [`import { ${valuesName} } ${from}`, '', `const options = ${valuesName}.map((value) => ({ value, label: String(value) })) // one per value: ${shown}`]),
     `export const ${valuesName} = ${literal(values)} as const`,
     ...docComment(`One of {@link ${valuesName}}.`, [`import type { ${typeName} } ${from}`, '', `const value: ${typeName} = ${values.length ? sample(values[0]) : 'undefined as never'}`]),
     `export type ${typeName} = (typeof ${valuesName})[number]`,
@@ -58,7 +57,14 @@ export function emitVocabularies(catalog: Catalog): string {
   }
   for (const l of lookupTables) {
     const data = catalog.lookupRows[l.table] ?? []
-    out.push(...valuesAndType(`Keys of the lookup table ${schema}.${l.table} (${l.key}).`, l.valuesName, l.typeName, data.map((r) => r[l.key] as string)))
+    out.push(
+      ...valuesAndType(
+        `Keys of the lookup table ${schema}.${l.table} (${l.key}).`,
+        l.valuesName,
+        l.typeName,
+        data.map((r) => r[l.key] as string),
+      ),
+    )
     if (l.rowsName) out.push(...rows(`The rows of ${schema}.${l.table}, as migrations seed them.`, l.rowsName, data))
   }
   for (const d of dataTables) out.push(...rows(`The rows of ${schema}.${d.table}.`, d.rowsName, catalog.lookupRows[d.table] ?? []))

@@ -29,12 +29,7 @@ export interface Command {
  * @example
  * const { values } = parseCommandArgs(argv, { 'dry-run': { type: 'boolean' } }, usage)
  */
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(
-  argv: string[],
-  options: O,
-  usage: string,
-  allowPositionals = false,
-) {
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string, allowPositionals = false) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals })
   } catch (error) {

@@ -129,32 +129,21 @@ export function explainConnectionError(error: unknown, target: DatabaseTarget, t
           `(percent-encode special characters; Supabase: Project Settings → Database to reset it).`,
       )
     case '28000':
-      return fail(
-        `the server at ${where} does not let "${target.user}" connect to "${target.database}" (${message}): check the user name and the server's pg_hba.conf.`,
-      )
+      return fail(`the server at ${where} does not let "${target.user}" connect to "${target.database}" (${message}): check the user name and the server's pg_hba.conf.`)
     case '3D000':
-      return fail(
-        `database "${target.database}" does not exist at ${where}: create it (create database ${quoteIdent(target.database)}) ` +
-          `or fix the database name at the end of the URL.`,
-      )
+      return fail(`database "${target.database}" does not exist at ${where}: create it (create database ${quoteIdent(target.database)}) or fix the database name at the end of the URL.`)
     case '53300':
-      return fail(
-        `the server at ${where} has no free connection slots (too many connections): close idle clients or use the pooler, then retry.`,
-      )
+      return fail(`the server at ${where} has no free connection slots (too many connections): close idle clients or use the pooler, then retry.`)
     case '57P03':
       return fail(`the server at ${where} is starting up or shutting down: wait a moment and retry.`)
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return fail(
-        `the TLS certificate of ${where} was not accepted (${code}): give its CA with sslrootcert=PATH in the URL, or use sslmode=no-verify if you trust the network.`,
-      )
+      return fail(`the TLS certificate of ${where} was not accepted (${code}): give its CA with sslrootcert=PATH in the URL, or use sslmode=no-verify if you trust the network.`)
   }
   if (/timeout/i.test(message)) {
-    return fail(
-      `PostgreSQL at ${where} did not answer within ${timeoutSeconds} s: check the host and port (set PGCONNECT_TIMEOUT=SECONDS to wait longer).`,
-    )
+    return fail(`PostgreSQL at ${where} did not answer within ${timeoutSeconds} s: check the host and port (set PGCONNECT_TIMEOUT=SECONDS to wait longer).`)
   }
   if (/does not support SSL/i.test(message)) {
     return fail(`the server at ${where} does not support TLS: remove sslmode=… (or ssl=true) from the URL.`)

@@ -11,7 +11,10 @@ export class UsageError extends Error {
    * @param message what is wrong with the command line
    * @param usage the usage text of the command concerned, printed after the message
    */
-  constructor(message: string, readonly usage?: string) {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
     super(message)
   }
 }

@@ -24,9 +24,7 @@ export function formatTable(rows: readonly Record<string, unknown>[], options: T
   const columns = options.columns ?? Object.keys(rows[0] ?? {})
   const maxWidth = options.maxCellWidth ?? 60
   const cells = rows.map((row) => columns.map((c) => cellText(row[c], maxWidth)))
-  const numeric = columns.map((c) =>
-    rows.every((row) => row[c] === null || row[c] === undefined || typeof row[c] === 'number' || typeof row[c] === 'bigint'),
-  )
+  const numeric = columns.map((c) => rows.every((row) => row[c] === null || row[c] === undefined || typeof row[c] === 'number' || typeof row[c] === 'bigint'))
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)))
   const line = (values: readonly string[], alignRight: readonly boolean[]) =>
     values

@@ -92,7 +92,7 @@ function report(error: unknown, command: Command | undefined, context: CliContex
   }
   if (error instanceof MigrationError) {
     context.err(`${prefix}: ${error.message}`)
-    if (error.statement && error.statement.includes('\n')) {
+    if (error.statement?.includes('\n')) {
       const lines = error.statement.split('\n')
       const shown = lines.slice(0, 12).map((l) => `    ${l}`)
       if (lines.length > 12) shown.push(`    … (${lines.length - 12} more lines)`)

@@ -79,7 +79,7 @@ export class AvolveError extends Error {
     const kinds: string[] = []
     for (let proto = Object.getPrototypeOf(this); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
       const ctor = proto.constructor as { kind?: unknown }
-      if (Object.prototype.hasOwnProperty.call(ctor, 'kind') && typeof ctor.kind === 'string') kinds.push(ctor.kind)
+      if (Object.hasOwn(ctor, 'kind') && typeof ctor.kind === 'string') kinds.push(ctor.kind)
     }
     return kinds
   }

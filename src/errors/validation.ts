@@ -5,7 +5,7 @@ import { ValidationError } from './avolve-error.js'
 export function validationErrorFrom(error: z.ZodError, what: string): ValidationError {
   const issues = error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message, code: i.code }))
   const first = issues[0]
-  const where = first && first.path.length ? `${first.path.join('.')}: ` : ''
+  const where = first?.path.length ? `${first.path.join('.')}: ` : ''
   return new ValidationError({
     code: 'validation_failed',
     message: `invalid ${what}: ${where}${first?.message ?? 'refused'}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,

@@ -11,8 +11,7 @@ export function shapeCatalog(rows: readonly TokenTypeRow[]): TokenType[] {
 export function catalogTree(types: readonly TokenType[]): TokenTypeNode {
   const root = types.find((t) => t.parent_code === null)
   if (!root) throw new Error('the token catalog has no root (tier 3) token type')
-  const byParent = (code: string): TokenTypeNode[] =>
-    types.filter((t) => t.parent_code === code).map(({ children: _children, ...row }) => ({ ...row, children: byParent(row.code) }))
+  const byParent = (code: string): TokenTypeNode[] => types.filter((t) => t.parent_code === code).map(({ children: _children, ...row }) => ({ ...row, children: byParent(row.code) }))
   const { children: _children, ...row } = root
   return { ...row, children: byParent(root.code) }
 }

@@ -27,15 +27,7 @@ export type AmountInput = string | bigint | number
  * await me.tokens.transfer({ to, tokenType: 'GEN', amount: 1.5 })
  * ```
  */
-export type CheckedAmount<A> = A extends number
-  ? number extends A
-    ? number
-    : `${A}` extends `-${string}`
-      ? never
-      : `${A}` extends `${bigint}`
-        ? A
-        : never
-  : A
+export type CheckedAmount<A> = A extends number ? (number extends A ? number : `${A}` extends `-${string}` ? never : `${A}` extends `${bigint}` ? A : never) : A
 
 const PLAIN_DECIMAL = /^\d+(\.\d+)?$/
 

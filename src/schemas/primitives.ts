@@ -39,9 +39,7 @@ export const uuidSchema = z
  * storableText.safeParse('a\u0000b').success // false
  * ```
  */
-export const storableText = z
-  .string({ error: 'expected a string' })
-  .refine((s) => !s.includes('\u0000'), { error: 'text cannot contain NUL (\\u0000) characters' })
+export const storableText = z.string({ error: 'expected a string' }).refine((s) => !s.includes('\u0000'), { error: 'text cannot contain NUL (\\u0000) characters' })
 
 /**
  * A point in time: an ISO 8601 string with an offset, or a Date; normalised to canonical UTC.
@@ -54,16 +52,14 @@ export const storableText = z
  * timestampInputSchema.safeParse('yesterday').success // false
  * ```
  */
-export const timestampInputSchema = z
-  .union([z.iso.datetime({ offset: true, error: 'expected an ISO 8601 timestamp with an offset, like 2026-12-01T09:00:00Z' }), z.date()])
-  .transform((v, ctx) => {
-    try {
-      return timestampInput(v)
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'expected a valid timestamp' })
-      return z.NEVER
-    }
-  })
+export const timestampInputSchema = z.union([z.iso.datetime({ offset: true, error: 'expected an ISO 8601 timestamp with an offset, like 2026-12-01T09:00:00Z' }), z.date()]).transform((v, ctx) => {
+  try {
+    return timestampInput(v)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected a valid timestamp' })
+    return z.NEVER
+  }
+})
 
 const int8 = z.string().regex(/^[+-]?\d{1,19}$/, { error: 'expected a 64-bit integer written as a string' })
 const float8 = z.number()

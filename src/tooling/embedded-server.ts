@@ -132,15 +132,12 @@ export async function startDatabaseServer(options: StartOptions = {}): Promise<D
   } catch (error) {
     await stop()
     if (error instanceof EmbeddedServerError && error.code !== 'server_start_failed') throw error
-    throw new EmbeddedServerError(
-      'server_start_failed',
-      `Could not start the embedded PostgreSQL server: ${describe(error)}.\nLast server output:\n${serverLog.join('').slice(-2000)}`,
-      { cause: error },
-    )
+    throw new EmbeddedServerError('server_start_failed', `Could not start the embedded PostgreSQL server: ${describe(error)}.\nLast server output:\n${serverLog.join('').slice(-2000)}`, {
+      cause: error,
+    })
   }
 
-  const url = (database = 'postgres') =>
-    `postgres://postgres:${cluster.superuserPassword}@127.0.0.1:${cluster.port}/${encodeURIComponent(database)}`
+  const url = (database = 'postgres') => `postgres://postgres:${cluster.superuserPassword}@127.0.0.1:${cluster.port}/${encodeURIComponent(database)}`
   const restart = async (downtimeMs = 0) => {
     if (stopped) throw new Error('the embedded server was stopped; start a new one')
     await postmaster?.stop()
@@ -264,19 +261,14 @@ async function startPersistentServer(persistent: { directory: string; port?: num
   const initialised = existsSync(join(dataDir, 'PG_VERSION')) && existsSync(recordFile)
   const running = initialised ? runningPostmaster(dataDir, runAs.uid ?? process.getuid?.() ?? -1) : undefined
   if (running !== undefined) {
-    throw new EmbeddedServerError(
-      'server_start_failed',
-      `A server is already running on ${dataDir} (pid ${running}), most likely another \`avolve-db dev\`: stop it (Ctrl-C there) or use it.`,
-    )
+    throw new EmbeddedServerError('server_start_failed', `A server is already running on ${dataDir} (pid ${running}), most likely another \`avolve-db dev\`: stop it (Ctrl-C there) or use it.`)
   }
   const port = persistent.port ?? (await freePort())
   if (persistent.port !== undefined && !(await portIsFree(port))) {
     throw new EmbeddedServerError('server_start_failed', `Port ${port} on 127.0.0.1 is in use (is \`supabase start\` or another server on it?): choose another with --port.`)
   }
   const serverLog: string[] = []
-  const record: PersistentRecord = initialised
-    ? (JSON.parse(readFileSync(recordFile, 'utf8')) as PersistentRecord)
-    : { superuserPassword: randomBytes(12).toString('hex') }
+  const record: PersistentRecord = initialised ? (JSON.parse(readFileSync(recordFile, 'utf8')) as PersistentRecord) : { superuserPassword: randomBytes(12).toString('hex') }
   const programs = join(directory, 'programs')
   await rm(programs, { recursive: true, force: true })
   const cluster = {
@@ -307,11 +299,7 @@ async function startPersistentServer(persistent: { directory: string; port?: num
   } catch (error) {
     await rm(programs, { recursive: true, force: true })
     if (error instanceof EmbeddedServerError && error.code !== 'server_start_failed') throw error
-    throw new EmbeddedServerError(
-      'server_start_failed',
-      `Could not start PostgreSQL on ${dataDir}: ${describe(error)}.\nLast server output:\n${serverLog.join('').slice(-2000)}`,
-      { cause: error },
-    )
+    throw new EmbeddedServerError('server_start_failed', `Could not start PostgreSQL on ${dataDir}: ${describe(error)}.\nLast server output:\n${serverLog.join('').slice(-2000)}`, { cause: error })
   }
   let stopped = false
   // On exit or a signal the server gets a fast shutdown (SIGINT), which it completes on its own.
@@ -377,9 +365,7 @@ function externalServer(connectionString: string): DatabaseServer {
 /** Creates `name` as a copy of `template` (fast: a file copy, no migrations re-run). */
 export async function createDatabase(server: DatabaseServer, name: string, template?: string): Promise<string> {
   await withClient(server.url(), async (c) => {
-    const q = template
-      ? `create database ${c.escapeIdentifier(name)} template ${c.escapeIdentifier(template)}`
-      : `create database ${c.escapeIdentifier(name)}`
+    const q = template ? `create database ${c.escapeIdentifier(name)} template ${c.escapeIdentifier(template)}` : `create database ${c.escapeIdentifier(name)}`
     await c.query(q)
   })
   return server.url(name)

@@ -31,7 +31,7 @@ export function packageRoot(): string {
     }
     dir = dirname(dir)
   }
-  throw new Error('Could not find the @avolve/db package root (package.json) above ' + fileURLToPath(import.meta.url))
+  throw new Error(`Could not find the @avolve/db package root (package.json) above ${fileURLToPath(import.meta.url)}`)
 }
 
 export function migrationsDir(): string {
@@ -52,9 +52,7 @@ export function listMigrations(dir: string = migrationsDir()): Migration[] {
   return files.map((file) => {
     const match = MIGRATION_FILE.exec(file)
     if (!match) {
-      throw new Error(
-        `Migration file name ${file} does not follow the Supabase CLI naming YYYYMMDDHHmmss_descriptive_name.sql (lowercase, underscores).`,
-      )
+      throw new Error(`Migration file name ${file} does not follow the Supabase CLI naming YYYYMMDDHHmmss_descriptive_name.sql (lowercase, underscores).`)
     }
     const [, version, name] = match as unknown as [string, string, string]
     if (seen.has(version)) throw new Error(`Two migrations share the version ${version}; give ${file} a new timestamp.`)
@@ -70,11 +68,7 @@ export async function applySupabaseBase(client: pg.ClientBase): Promise<void> {
 }
 
 /** Applies `migrations` in order, each in its own transaction. */
-export async function applyMigrations(
-  client: pg.ClientBase,
-  migrations: readonly Migration[] = listMigrations(),
-  onApplied?: (m: Migration) => void,
-): Promise<void> {
+export async function applyMigrations(client: pg.ClientBase, migrations: readonly Migration[] = listMigrations(), onApplied?: (m: Migration) => void): Promise<void> {
   for (const m of migrations) {
     await runSqlFile(client, m.path, m.sql)
     onApplied?.(m)

@@ -50,7 +50,10 @@ export async function runSqlFile(
       await client.query(statement.text)
     }
     current = undefined
-    await finish?.(client, statements.map((s) => s.text))
+    await finish?.(
+      client,
+      statements.map((s) => s.text),
+    )
     await client.query('commit')
   } catch (error) {
     await client.query('rollback').catch(() => {})

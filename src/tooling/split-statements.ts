@@ -60,7 +60,11 @@ export function splitStatementsWithOffsets(sql: string): SplitStatement[] {
 
 /** The text of the current statement so far (the Go code's `data`), without copying it per character. */
 class Token {
-  constructor(private readonly source: string, readonly start: number, readonly end: number) {}
+  constructor(
+    private readonly source: string,
+    readonly start: number,
+    readonly end: number,
+  ) {}
   get length(): number {
     return this.end - this.start
   }
@@ -190,7 +194,10 @@ class EscapeState implements State {
 
 /** Inside `( … )` or `BEGIN ATOMIC … END`: `;` does not end the statement. */
 class AtomicState implements State {
-  constructor(private prev: State, private readonly delimiter: string) {}
+  constructor(
+    private prev: State,
+    private readonly delimiter: string,
+  ) {}
   next(ch: string, data: Token): State | null {
     // Quotes and comments inside the body still hide the delimiter.
     const current = this.prev.next(ch, data)

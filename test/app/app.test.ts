@@ -93,7 +93,10 @@ describe('a fresh app on the packed package', () => {
       })
       dev!.once('exit', (code) => reject(new Error(`avolve-db dev ended (${code}):\n${devOut.join('\n')}`)))
     })
-    adminUrl = devOut.find((l) => l.trim().startsWith('ADMIN_DATABASE_URL='))!.trim().slice('ADMIN_DATABASE_URL='.length)
+    adminUrl = devOut
+      .find((l) => l.trim().startsWith('ADMIN_DATABASE_URL='))!
+      .trim()
+      .slice('ADMIN_DATABASE_URL='.length)
     expect(devOut.some((l) => /^dev: applied \d+ migrations \(\d+ of @avolve\/db, 1 of supabase\/migrations\/\)$/.test(l))).toBe(true)
   })
 
@@ -186,7 +189,10 @@ export async function grant(userId: string, token: string) {
     )
     writeFileSync(
       join(app, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022', 'DOM'], noEmit: true, skipLibCheck: false, types: ['node'] }, include: ['src', 'supabase/types'] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022', 'DOM'], noEmit: true, skipLibCheck: false, types: ['node'] },
+        include: ['src', 'supabase/types'],
+      }),
     )
     const tsc = await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, timeout: 120_000 }).then(
       () => '',

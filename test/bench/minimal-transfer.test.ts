@@ -20,8 +20,7 @@ async function totals() {
   return rows[0]!
 }
 
-const minimalTransfer = (from: string, to: string, amount: string, key = randomUUID()) =>
-  db().admin.query('select bench_minimal.transfer($1, $2, $3::numeric, $4)', [from, to, amount, key])
+const minimalTransfer = (from: string, to: string, amount: string, key = randomUUID()) => db().admin.query('select bench_minimal.transfer($1, $2, $3::numeric, $4)', [from, to, amount, key])
 async function hotBalances() {
   const { rows } = await db().admin.query<{ minimal: string; project: string }>(
     `select (select balance::text from bench_minimal.balances where user_id = $1) as minimal,
@@ -52,7 +51,7 @@ describe('the pgbench scripts of the comparison with the minimal transfer', () =
     expect(() => parseTps('pgbench: error: connection failed')).toThrow(/tps/)
   })
 
-  it('set the service role\'s claims before transfer_tokens reads them, in the same statement', async () => {
+  it("set the service role's claims before transfer_tokens reads them, in the same statement", async () => {
     // A stand-in with the contract's signature records the claims it sees.
     await db().admin.query(`create schema probe; create table probe.seen (claims text);
       create function probe.transfer_tokens(p_from_user_id uuid, p_to_user_id uuid, p_token_type text, p_amount numeric, p_idempotency_key uuid, p_memo text default null)
@@ -71,8 +70,7 @@ describe('the pgbench scripts of the comparison with the minimal transfer', () =
 
   it('move exactly one token per transaction in both ledgers, random pairs and the hot account, under concurrent clients', async () => {
     const transactions = 25
-    const run = (hot: boolean) => async (contender: 'transfer_tokens' | 'minimal') =>
-      runPgbench({ script: transferScript(contender, users.length, hot), url: db().adminUrl, clients: 4, transactions })
+    const run = (hot: boolean) => async (contender: 'transfer_tokens' | 'minimal') => runPgbench({ script: transferScript(contender, users.length, hot), url: db().adminUrl, clients: 4, transactions })
     const before = await totals()
     for (const contender of ['transfer_tokens', 'minimal'] as const) await run(false)(contender)
     const hotBefore = await hotBalances()

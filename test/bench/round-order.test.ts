@@ -24,7 +24,11 @@ describe('the order of contenders in a benchmark round', () => {
   })
 
   it('is not a plain rotation, in which each contender always follows the same one', () => {
-    const predecessors = new Set(cycleOf(4).map((order) => order[order.indexOf(0) - 1]).filter((c) => c !== undefined))
+    const predecessors = new Set(
+      cycleOf(4)
+        .map((order) => order[order.indexOf(0) - 1])
+        .filter((c) => c !== undefined),
+    )
     expect(predecessors.size).toBe(3)
   })
 })

@@ -95,7 +95,10 @@ describe('the client SDK in a real browser (headless Chromium)', () => {
     // The database agrees with what the page showed.
     const consents = await db().admin.query('select user_id, interaction_type, terms, status from public.user_consent where user_id = $1', [alice])
     expect(consents.rows).toEqual([{ user_id: alice, interaction_type: 'terms_of_service', terms: ['tos-browser-2026-12'], status: 'approved' }])
-    const ledger = await db().admin.query(`select kind, from_user_id, to_user_id, trim_scale(amount)::text as amount from public.token_transactions where $1 in (from_user_id, to_user_id) order by created_at`, [alice])
+    const ledger = await db().admin.query(
+      `select kind, from_user_id, to_user_id, trim_scale(amount)::text as amount from public.token_transactions where $1 in (from_user_id, to_user_id) order by created_at`,
+      [alice],
+    )
     expect(ledger.rows).toEqual([
       { kind: 'mint', from_user_id: null, to_user_id: alice, amount: '100.000000000000000001' },
       { kind: 'transfer', from_user_id: alice, to_user_id: bob, amount: '30.5' },

@@ -100,7 +100,7 @@ describe('avolve-db codegen in an app', () => {
     expect(run.stderr).toContain(`holds copies of @avolve/db's migrations but not of 1 newer ones (${newest})`)
 
     const first = `${ours[0]!.version}_${ours[0]!.name}.sql`
-    writeFileSync(join(migrations, first), readFileSync(join(migrationsDir(), first), 'utf8') + '\n-- edited\nselect 1;\n')
+    writeFileSync(join(migrations, first), `${readFileSync(join(migrationsDir(), first), 'utf8')}\n-- edited\nselect 1;\n`)
     const edited = await runIn(app, ['codegen', '--check'])
     expect(edited.code).toBe(1)
     expect(edited.stderr).toContain(`is @avolve/db's migration ${first} but its content differs from the package's`)

@@ -45,7 +45,11 @@ async function stop(run: DevRun): Promise<number | null> {
   return run.exit
 }
 
-const value = (run: DevRun, name: string) => run.out.find((l) => l.trim().startsWith(`${name}=`))!.trim().slice(name.length + 1)
+const value = (run: DevRun, name: string) =>
+  run.out
+    .find((l) => l.trim().startsWith(`${name}=`))!
+    .trim()
+    .slice(name.length + 1)
 
 async function query<R extends pg.QueryResultRow>(url: string, sql: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: url })
@@ -71,7 +75,7 @@ describe('avolve-db dev', () => {
   cpSync(join(packageRoot(), 'test', 'app', 'fixture', 'supabase'), join(app, 'supabase'), { recursive: true })
   afterAll(() => rmSync(app, { recursive: true, force: true }))
 
-  it('runs a kept local database with our migrations and the app\'s applied, prints where and how to connect, stops on Ctrl-C', async () => {
+  it("runs a kept local database with our migrations and the app's applied, prints where and how to connect, stops on Ctrl-C", async () => {
     const port = await freePort()
     const first = startDev(app, ['--port', String(port)])
     await first.ready

@@ -15,8 +15,7 @@ describe('avolve-db usage', () => {
     expect(viaFlag.stdout).toBe(viaHelp.stdout)
     // The base flag carries its warning.
     expect(viaFlag.stdout).toMatch(/--with-supabase-base[\s\S]*PLAIN POSTGRESQL ONLY[\s\S]*NEVER use it on a Supabase project/)
-    for (const flag of ['--database-url', '--dry-run', '--allow-unknown', '--migrations-dir', 'rollback --to VERSION'])
-      expect(viaFlag.stdout).toContain(flag)
+    for (const flag of ['--database-url', '--dry-run', '--allow-unknown', '--migrations-dir', 'rollback --to VERSION']) expect(viaFlag.stdout).toContain(flag)
 
     const rollbackHelp = await runCli(['migrate', 'rollback', '--help'])
     expect(rollbackHelp.code).toBe(0)

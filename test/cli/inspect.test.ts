@@ -45,26 +45,8 @@ describe('avolve-db inspect', () => {
     const run = await runCli(['inspect', '--json'], { env: { DATABASE_URL: db().adminUrl } }) // DATABASE_URL as the fallback
     expect(run.code).toBe(0)
     const doc = JSON.parse(run.stdout) as Record<string, unknown>
-    expect(Object.keys(doc)).toEqual([
-      'database',
-      'server_version',
-      'stats_reset',
-      'generated_at',
-      'long_running_seconds',
-      ...INSPECT_REPORT_KEYS,
-    ])
-    expect(INSPECT_REPORT_KEYS).toEqual([
-      'cache_hit',
-      'index_usage',
-      'unused_indexes',
-      'table_sizes',
-      'index_sizes',
-      'bloat',
-      'connections',
-      'long_running_queries',
-      'blocking',
-      'locks',
-    ])
+    expect(Object.keys(doc)).toEqual(['database', 'server_version', 'stats_reset', 'generated_at', 'long_running_seconds', ...INSPECT_REPORT_KEYS])
+    expect(INSPECT_REPORT_KEYS).toEqual(['cache_hit', 'index_usage', 'unused_indexes', 'table_sizes', 'index_sizes', 'bloat', 'connections', 'long_running_queries', 'blocking', 'locks'])
     for (const key of INSPECT_REPORT_KEYS) expect(Array.isArray(doc[key]), key).toBe(true)
     expect(doc.database).toBe(`postgres@${new URL(db().adminUrl).host}/${db().name}`)
     expect(doc.long_running_seconds).toBe(300)
@@ -91,11 +73,7 @@ describe('avolve-db inspect', () => {
       await holder.query('begin')
       await holder.query('lock table public.token_types in access exclusive mode')
       const blocked = waiter.query('select count(*) from public.token_types')
-      await waitUntil(
-        async () =>
-          (await db().admin.query(`select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [waiterPid])).rowCount ===
-          1,
-      )
+      await waitUntil(async () => (await db().admin.query(`select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [waiterPid])).rowCount === 1)
       await new Promise((r) => setTimeout(r, 1200))
 
       const run = await runCli(['inspect', '--json', '--long-running-seconds', '1', '--database-url', db().adminUrl])
@@ -113,27 +91,16 @@ describe('avolve-db inspect', () => {
           blocking_state: 'idle in transaction',
         }),
       )
-      expect(doc.locks).toContainEqual(
-        expect.objectContaining({ pid: holderPid, target: 'public.token_types', mode: 'AccessExclusiveLock', granted: true }),
-      )
-      expect(doc.locks).toContainEqual(
-        expect.objectContaining({ pid: waiterPid, target: 'public.token_types', mode: 'AccessShareLock', granted: false }),
-      )
-      expect(doc.long_running_queries).toContainEqual(
-        expect.objectContaining({ pid: waiterPid, state: 'active', query: 'select count(*) from public.token_types' }),
-      )
+      expect(doc.locks).toContainEqual(expect.objectContaining({ pid: holderPid, target: 'public.token_types', mode: 'AccessExclusiveLock', granted: true }))
+      expect(doc.locks).toContainEqual(expect.objectContaining({ pid: waiterPid, target: 'public.token_types', mode: 'AccessShareLock', granted: false }))
+      expect(doc.long_running_queries).toContainEqual(expect.objectContaining({ pid: waiterPid, state: 'active', query: 'select count(*) from public.token_types' }))
       // The locked table's sizes are skipped rather than waited for.
       expect(doc.table_sizes!.find((r) => r.table === 'public.token_types')).toMatchObject({ table_size: null, total_bytes: null })
 
       const text = await runCli(['inspect', '--long-running-seconds', '1', '--database-url', db().adminUrl])
       expect(text.code).toBe(0)
       expect(text.stdout).toContain('== Long-running queries (over 1 s)')
-      expect(text.stdout).toMatch(
-        new RegExp(
-          `^ *${waiterPid} +postgres +${db().name} +active +[0-9:]+ +[0-9.]+ +select count\\(\\*\\) from public\\.token_types$`,
-          'm',
-        ),
-      )
+      expect(text.stdout).toMatch(new RegExp(`^ *${waiterPid} +postgres +${db().name} +active +[0-9:]+ +[0-9.]+ +select count\\(\\*\\) from public\\.token_types$`, 'm'))
 
       await holder.query('rollback')
       await blocked

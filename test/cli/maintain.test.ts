@@ -18,9 +18,7 @@ describe('avolve-db maintain', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/✓ refreshed private\.user_stats concurrently \(\d+ ms; \d+ rows\)/)
     for (const table of MAINTAINED_TABLES) {
-      expect(run.stdout).toMatch(
-        new RegExp(`✓ vacuum \\(analyze\\) ${table.replace('.', '\\.')} \\(\\d+(\\.\\d)? m?s; dead rows \\d+ → \\d+\\)`),
-      )
+      expect(run.stdout).toMatch(new RegExp(`✓ vacuum \\(analyze\\) ${table.replace('.', '\\.')} \\(\\d+(\\.\\d)? m?s; dead rows \\d+ → \\d+\\)`))
     }
     expect(run.stdout).toMatch(/maintenance done in \d+/)
 

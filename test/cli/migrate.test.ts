@@ -1,7 +1,6 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { splitStatements } from '../../src/tooling/split-statements.js'
 import { applyMigrations, applySupabaseBase, listMigrations, migrationsDir } from '../../src/tooling/migrations.js'
@@ -74,12 +73,7 @@ describe('avolve-db migrate', () => {
       { column_name: 'statements', data_type: 'ARRAY', is_nullable: 'YES' },
       { column_name: 'name', data_type: 'text', is_nullable: 'YES' },
     ])
-    expect(
-      await exists(
-        db,
-        `select exists (select from pg_index where indrelid = 'supabase_migrations.schema_migrations'::regclass and indisprimary)`,
-      ),
-    ).toBe(true)
+    expect(await exists(db, `select exists (select from pg_index where indrelid = 'supabase_migrations.schema_migrations'::regclass and indisprimary)`)).toBe(true)
 
     // Statement by statement gives the same schema as applying each whole file.
     expect(await catalogSnapshot(db.admin)).toBe(await catalogSnapshot(reference.admin))
@@ -207,25 +201,14 @@ describe('avolve-db migrate with a broken migration', () => {
   })
 
   it('names the statement when PostgreSQL gives no position (a runtime error)', async () => {
-    writeFileSync(
-      join(dir, broken),
-      [
-        'create table public.cli_broken_first (id int);',
-        '',
-        '-- fails when it runs, not when it is parsed',
-        'do $$ begin perform 1 / 0; end $$;',
-        '',
-      ].join('\n'),
-    )
+    writeFileSync(join(dir, broken), ['create table public.cli_broken_first (id int);', '', '-- fails when it runs, not when it is parsed', 'do $$ begin perform 1 / 0; end $$;', ''].join('\n'))
     const run = await runCli(['migrate', '--database-url', db.adminUrl, '--migrations-dir', dir])
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`migrate failed: ${broken}:4: division by zero`)
     expect(run.stderr).toContain('in: do $$ begin perform 1 / 0; end $$')
     expect(run.stderr).toContain('nothing from this file was applied')
     expect(await exists(db, `select to_regclass('public.cli_broken_first') is null`)).toBe(true)
-    expect(await exists(db, `select not exists (select from supabase_migrations.schema_migrations where version = '29991231000000')`)).toBe(
-      true,
-    )
+    expect(await exists(db, `select not exists (select from supabase_migrations.schema_migrations where version = '29991231000000')`)).toBe(true)
   })
 })
 
@@ -239,9 +222,7 @@ describe('avolve-db migrate and a history it does not know (drift)', () => {
     expect(up.code).toBe(0)
     const down = await runCli(['migrate', 'rollback', '--to', migrations.at(-2)!.version, '--database-url', db.adminUrl])
     expect(down.code).toBe(0)
-    await db.admin.query(
-      `insert into supabase_migrations.schema_migrations (version, name, statements) values ('29990101000000', 'from_elsewhere', '{}')`,
-    )
+    await db.admin.query(`insert into supabase_migrations.schema_migrations (version, name, statements) values ('29990101000000', 'from_elsewhere', '{}')`)
   })
   afterAll(async () => {
     await db?.drop()
@@ -253,9 +234,7 @@ describe('avolve-db migrate and a history it does not know (drift)', () => {
     expect(run.stderr).toContain('29990101000000_from_elsewhere')
     expect(run.stderr).toContain('--allow-unknown')
     expect(run.stderr).toContain('Nothing was changed')
-    expect(
-      await exists(db, `select not exists (select from supabase_migrations.schema_migrations where version = $1)`, [last.version]),
-    ).toBe(true)
+    expect(await exists(db, `select not exists (select from supabase_migrations.schema_migrations where version = $1)`, [last.version])).toBe(true)
   })
 
   it('refuses to roll back past a version it has no rollback script for', async () => {

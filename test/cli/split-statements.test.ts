@@ -22,16 +22,8 @@ describe('splitStatements (the Supabase CLI splitter)', () => {
     ['a single quote hides a separator', "SELECT ';' 1", ["SELECT ';' 1"]],
     ['a doubled single quote stays inside the string', "SELECT ';'';' 1", ["SELECT ';'';' 1"]],
     ['a backslash inside a string escapes nothing', "SELECT '\\'; 1'", ["SELECT '\\'", "1'"]],
-    [
-      'a double-quoted identifier hides a separator',
-      'CREATE POLICY "cats;dogs" on cats_dogs; END',
-      ['CREATE POLICY "cats;dogs" on cats_dogs', 'END'],
-    ],
-    [
-      'a doubled double quote stays inside the identifier',
-      'CREATE POLICY "pet""name" on pets; END',
-      ['CREATE POLICY "pet""name" on pets', 'END'],
-    ],
+    ['a double-quoted identifier hides a separator', 'CREATE POLICY "cats;dogs" on cats_dogs; END', ['CREATE POLICY "cats;dogs" on cats_dogs', 'END']],
+    ['a doubled double quote stays inside the identifier', 'CREATE POLICY "pet""name" on pets; END', ['CREATE POLICY "pet""name" on pets', 'END']],
     [
       'parentheses hide separators',
       'CREATE RULE notify_me AS ON UPDATE TO mytable DO (NOTIFY mytable; SELECT "1");SELECT 1',
@@ -43,11 +35,7 @@ describe('splitStatements (the Supabase CLI splitter)', () => {
       'CREATE FUNCTION fn_atomic() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  NULL;\nEND;\n$$;\nSELECT 1;',
       ['CREATE FUNCTION fn_atomic() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  NULL;\nEND;\n$$', 'SELECT 1'],
     ],
-    [
-      'comments stay with the statement they precede',
-      '-- first\ncreate table t (id int);\n\n-- second\ndrop table t;\n',
-      ['-- first\ncreate table t (id int)', '-- second\ndrop table t'],
-    ],
+    ['comments stay with the statement they precede', '-- first\ncreate table t (id int);\n\n-- second\ndrop table t;\n', ['-- first\ncreate table t (id int)', '-- second\ndrop table t']],
   ]
   for (const [title, sql, expected] of cases) {
     it(title, () => expect(splitStatements(sql)).toEqual(expected))

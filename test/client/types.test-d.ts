@@ -4,7 +4,7 @@ import { createAvolveClient, type AvolveClient, type Database, type TokenBalance
 import type { UserScope } from '../../src/server.js'
 
 describe('the client adapter types', () => {
-  it('takes the app\'s typed supabase-js client and offers the server user scope\'s repositories', () => {
+  it("takes the app's typed supabase-js client and offers the server user scope's repositories", () => {
     const supabase = createClient<Database>('http://localhost', 'anon')
     const avolve = createAvolveClient(supabase)
     expectTypeOf(avolve).toEqualTypeOf<AvolveClient>()

@@ -1,21 +1,14 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import {
-  InvalidTransitionError,
-  NotFoundError,
-  ValidationError,
-  type ConsentRecord,
-  type InteractionType,
-} from '../../src/index.js'
+import { InvalidTransitionError, NotFoundError, ValidationError, type ConsentRecord, type InteractionType } from '../../src/index.js'
 import { expectAvolveError } from '../support/expect-error.js'
 import type { ContractEnv } from './env.js'
 
 /** Consent: the same inputs give the same results and errors on every adapter. */
 export function consentContract(env: ContractEnv): void {
   async function pending(userId: string, type: InteractionType = 'data_sharing'): Promise<string> {
-    const { rows } = await env.db().admin.query<{ id: string }>(
-      `insert into public.user_consent (user_id, interaction_type, terms, status) values ($1, $2, '{t}', 'pending') returning id`,
-      [userId, type],
-    )
+    const { rows } = await env
+      .db()
+      .admin.query<{ id: string }>(`insert into public.user_consent (user_id, interaction_type, terms, status) values ($1, $2, '{t}', 'pending') returning id`, [userId, type])
     return rows[0]!.id
   }
 

@@ -3,14 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  applyMigrations,
-  applySupabaseBase,
-  listMigrations,
-  migrationsDir,
-  rollbackMigrations,
-  supabaseBasePath,
-} from '../../src/tooling/migrations.js'
+import { applyMigrations, applySupabaseBase, listMigrations, migrationsDir, rollbackMigrations, supabaseBasePath } from '../../src/tooling/migrations.js'
 import { catalogSnapshot } from '../support/catalog-snapshot.js'
 import { ensureCommand } from '../support/system-tools.js'
 import { createTestDatabase } from '../support/test-database.js'
@@ -70,18 +63,12 @@ describe('applying and rolling back', () => {
     expect(migrated).not.toBe(baseOnly)
     // Migrations add a trigger on auth.users and nothing else to the auth schema.
     const authAfter = await catalogSnapshot(client, ['auth'])
-    expect(authAfter.split('\n').filter((l) => !authBefore.split('\n').includes(l))).toEqual([
-      expect.stringContaining('on_auth_user_created'),
-    ])
+    expect(authAfter.split('\n').filter((l) => !authBefore.split('\n').includes(l))).toEqual([expect.stringContaining('on_auth_user_created')])
 
     // Data survives a re-run of every migration, and the schema is unchanged by it.
-    const { rows } = await client.query<{ id: string }>(
-      `insert into auth.users (id, email) values (gen_random_uuid(), 'keep@example.test') returning id`,
-    )
+    const { rows } = await client.query<{ id: string }>(`insert into auth.users (id, email) values (gen_random_uuid(), 'keep@example.test') returning id`)
     const userId = rows[0]!.id
-    await client.query(
-      `select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`,
-    )
+    await client.query(`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`)
     await applyMigrations(client)
     expect(await catalogSnapshot(client)).toBe(migrated)
     const kept = await client.query('select count(*)::int as n from public.users where id = $1', [userId])

@@ -116,7 +116,8 @@ describe.each(bases)('rollback scripts, on a database with %s', (base, defaults,
       cases: migrations.length,
       violations: widened.length,
       command: 'npx vitest run test/migrations/rollback-privileges.test.ts',
-      notes: 'each migration applied, rolled back and applied again in order; grants on schemas, tables, columns, sequences, functions and types (unset ACLs as their defaults), default privileges, RLS flags and policies compared',
+      notes:
+        'each migration applied, rolled back and applied again in order; grants on schemas, tables, columns, sequences, functions and types (unset ACLs as their defaults), default privileges, RLS flags and policies compared',
     })
     expect(widened).toEqual([])
     // The comparison saw every kind of privilege the API roles hold here, so an empty list means something.

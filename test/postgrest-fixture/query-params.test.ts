@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ApiError } from '../support/postgrest/errors.js'
 import { parseQueryParams } from '../support/postgrest/query-params.js'
 
-const parse = (query: Record<string, string> | string, rpc = false) =>
-  parseQueryParams(typeof query === 'string' ? query : `?${new URLSearchParams(query)}`, rpc)
+const parse = (query: Record<string, string> | string, rpc = false) => parseQueryParams(typeof query === 'string' ? query : `?${new URLSearchParams(query)}`, rpc)
 
 describe("PostgREST's query grammar", () => {
   it('keyset or=(...) with timestamps, nesting and double-quoted values', () => {
@@ -35,9 +34,7 @@ describe("PostgREST's query grammar", () => {
 
   it('quoted in.() elements keep commas and parentheses; quotes in or=() values only count before , or )', () => {
     expect(parse({ x: 'in.("a,b",c,"d)")' }).where).toMatchObject([{ filter: { operation: { kind: 'in', values: ['a,b', 'c', 'd)'] } } }])
-    expect(parse({ or: '(x.eq."a"b,y.cs.{1,2})' }).where).toMatchObject([
-      { children: [{ filter: { operation: { value: '"a"b' } } }, { filter: { operation: { op: 'cs', value: '{1,2}' } } }] },
-    ])
+    expect(parse({ or: '(x.eq."a"b,y.cs.{1,2})' }).where).toMatchObject([{ children: [{ filter: { operation: { value: '"a"b' } } }, { filter: { operation: { op: 'cs', value: '{1,2}' } } }] }])
   })
 
   it('select, order and negation', () => {
@@ -48,7 +45,13 @@ describe("PostgREST's query grammar", () => {
   })
 
   it('GET /rpc: values without an operator are arguments', () => {
-    expect(parse({ a: '1', b: '{x,y}', c: 'eq.2' }, true)).toMatchObject({ args: [['a', '1'], ['b', '{x,y}']], where: [{ filter: { column: 'c' } }] })
+    expect(parse({ a: '1', b: '{x,y}', c: 'eq.2' }, true)).toMatchObject({
+      args: [
+        ['a', '1'],
+        ['b', '{x,y}'],
+      ],
+      where: [{ filter: { column: 'c' } }],
+    })
   })
 
   it.each([

@@ -157,7 +157,7 @@ const jwt: ParityCase[] = [
     expect: { status: 401, error: { code: 'PGRST301' } },
   },
   {
-    name: "an exp that is not a number",
+    name: 'an exp that is not a number',
     versions: from13,
     source: 'v13.0.8/v14.17 AuthSpec "exp claim must be a number"',
     request: { path: '/rpc/parity_add?a=1', method: 'GET', token: 'expNotANumber' },
@@ -206,7 +206,7 @@ const jwt: ParityCase[] = [
     expect: { status: 200, json: 2 },
   },
   {
-    name: "a role claim naming no role (12.2: 400)",
+    name: 'a role claim naming no role (12.2: 400)',
     versions: v12,
     source: 'v12.2.12 Error.hs mapSQLtoHTTP has no 22023 case',
     request: { path: '/rpc/parity_add?a=1', method: 'GET', token: 'unknownRole' },
@@ -253,12 +253,15 @@ const adapterPaths: ParityCase[] = [
     },
     expect: {
       status: 200,
-      json: [{ token_type: 'SAP', amount: '2.500000000000000000' }, { token_type: 'GEN', amount: '100.000000000000000000' }],
+      json: [
+        { token_type: 'SAP', amount: '2.500000000000000000' },
+        { token_type: 'GEN', amount: '100.000000000000000000' },
+      ],
       headers: { 'content-range': '0-1/*' },
     },
   },
   {
-    name: 'a refused transfer: the function\'s error as the body, 400',
+    name: "a refused transfer: the function's error as the body, 400",
     versions: all,
     source: 'Error.hs mapSQLtoHTTP: other SQLSTATEs → 400; body from MESSAGE/DETAIL/HINT',
     request: {
@@ -404,7 +407,10 @@ const rpc: ParityCase[] = [
     versions: all,
     source: 'RpcSpec "should fail with 404 and hint the closest args on unknown proc args"',
     request: { path: '/rpc/parity_greet?nam=x', method: 'GET' },
-    expect: { status: 404, error: { code: 'PGRST202', message: 'Could not find the function public.parity_greet(nam) in the schema cache', hint: 'Perhaps you meant to call the function public.parity_greet(name)' } },
+    expect: {
+      status: 404,
+      error: { code: 'PGRST202', message: 'Could not find the function public.parity_greet(nam) in the schema cache', hint: 'Perhaps you meant to call the function public.parity_greet(name)' },
+    },
   },
   {
     name: 'overloads and an extra argument: the closest overload',
@@ -537,15 +543,24 @@ const rpc: ParityCase[] = [
 const responseControl: ParityCase[] = [
   ...(
     [
-      ['P0001', 400], ['23505', 409], ['23503', 409], ['40001', 500], ['53300', 503], ['57P01', 503], ['XX000', 500], ['22P02', 400],
+      ['P0001', 400],
+      ['23505', 409],
+      ['23503', 409],
+      ['40001', 500],
+      ['53300', 503],
+      ['57P01', 503],
+      ['XX000', 500],
+      ['22P02', 400],
     ] as const
-  ).map(([code, status]): ParityCase => ({
-    name: `SQLSTATE ${code} is ${status}`,
-    versions: all,
-    source: 'Error.hs pgErrorStatus; docs/references/errors.rst "HTTP Status Codes"',
-    request: { method: 'POST', path: '/rpc/parity_raise', body: { p_code: code } },
-    expect: { status, error: { code, message: `raised ${code}`, details: 'd', hint: 'h' } },
-  })),
+  ).map(
+    ([code, status]): ParityCase => ({
+      name: `SQLSTATE ${code} is ${status}`,
+      versions: all,
+      source: 'Error.hs pgErrorStatus; docs/references/errors.rst "HTTP Status Codes"',
+      request: { method: 'POST', path: '/rpc/parity_raise', body: { p_code: code } },
+      expect: { status, error: { code, message: `raised ${code}`, details: 'd', hint: 'h' } },
+    }),
+  ),
   {
     name: 'PT402 sets the status and the reason phrase',
     versions: all,

@@ -91,13 +91,13 @@ describe('asUser with an access token (HS256, the project JWT secret)', () => {
 })
 
 describe('asUser with claims the caller verified', () => {
-  it('runs as the claims\' subject, passing other claims to auth.jwt()', async () => {
+  it("runs as the claims' subject, passing other claims to auth.jwt()", async () => {
     const [id] = await createUsers(db().admin, 1)
     const me = await sdk().asUser({ sub: id!, role: 'authenticated', exp: inAnHour(), app_metadata: { plan: 'pro' } })
     expect((await me.consent.record('data_sharing', ['d1'])).user_id).toBe(id)
   })
 
-  it('refuses claims that are not a signed-in user\'s, or are expired', async () => {
+  it("refuses claims that are not a signed-in user's, or are expired", async () => {
     await expectAvolveError(sdk().asUser({ sub: 'x', role: 'authenticated', exp: inAnHour() }), NotAuthenticatedError, 'invalid_token')
     await expectAvolveError(sdk().asUser({ sub: crypto.randomUUID(), role: 'service_role' } as never), NotAuthenticatedError, 'invalid_token')
     await expectAvolveError(sdk().asUser({ sub: crypto.randomUUID(), role: 'authenticated', exp: 1 }), NotAuthenticatedError, 'token_expired')
@@ -144,12 +144,7 @@ describe('asUser with a JWKS URL (asymmetric signing keys, fetched over HTTP)', 
   afterAll(() => new Promise<void>((r) => server.close(() => r())))
 
   const es256 = (sub: string, key: KeyLike) =>
-    new SignJWT({ role: 'authenticated' })
-      .setProtectedHeader({ alg: 'ES256', kid: 'key-1' })
-      .setSubject(sub)
-      .setAudience('authenticated')
-      .setExpirationTime('1h')
-      .sign(key)
+    new SignJWT({ role: 'authenticated' }).setProtectedHeader({ alg: 'ES256', kid: 'key-1' }).setSubject(sub).setAudience('authenticated').setExpirationTime('1h').sign(key)
 
   it('verifies with the published key and refuses a token signed by any other', async () => {
     const jwksDb = createAvolveDb({ connection: db().authenticatorUrl, jwt: { jwksUrl } })

@@ -9,7 +9,7 @@ const sdk = useSdk(db, { pool: { max: 16 } })
 
 function prng(seed: number) {
   let s = seed >>> 0
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32
 }
 
 describe('transfers through the SDK, 16 at a time', () => {

@@ -1,15 +1,7 @@
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { mapDriverError } from '../../src/adapters/kysely/map-driver-error.js'
-import {
-  ConstraintViolationError,
-  databaseErrorCodes,
-  PermissionDeniedError,
-  TransientError,
-  UnexpectedError,
-  ValidationError,
-  AvolveError,
-} from '../../src/server.js'
+import { ConstraintViolationError, databaseErrorCodes, PermissionDeniedError, TransientError, UnexpectedError, ValidationError, AvolveError } from '../../src/server.js'
 import { errorClassByName } from '../../src/errors/database-errors.js'
 import { asRequester, user } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'

@@ -30,12 +30,16 @@ describe("the SDK's limits are the database's", () => {
   it('memo length, amount size and decimal places', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await mint(db().api, a!, 'GEN', '99999999999999999999')
-    const transfer = (amount: string, memo: string | null) =>
-      databaseAccepts(`select public.transfer_tokens($1, $2, 'GEN', $3::numeric, $4, $5)`, [a, b, amount, randomUUID(), memo], a!)
+    const transfer = (amount: string, memo: string | null) => databaseAccepts(`select public.transfer_tokens($1, $2, 'GEN', $3::numeric, $4, $5)`, [a, b, amount, randomUUID(), memo], a!)
     for (const memo of ['m'.repeat(limits.maxMemoLength), 'm'.repeat(limits.maxMemoLength + 1)]) {
       expect(memoSchema.safeParse(memo).success, `memo of ${memo.length}`).toBe(await transfer('1', memo))
     }
-    for (const amount of ['1'.padEnd(limits.maxAmountIntegerDigits, '0'), '1'.padEnd(limits.maxAmountIntegerDigits + 1, '0'), `0.${'0'.repeat(limits.maxDecimals - 1)}1`, `0.${'0'.repeat(limits.maxDecimals)}1`]) {
+    for (const amount of [
+      '1'.padEnd(limits.maxAmountIntegerDigits, '0'),
+      '1'.padEnd(limits.maxAmountIntegerDigits + 1, '0'),
+      `0.${'0'.repeat(limits.maxDecimals - 1)}1`,
+      `0.${'0'.repeat(limits.maxDecimals)}1`,
+    ]) {
       expect(amountSchema.safeParse(amount).success, `amount ${amount}`).toBe(await transfer(amount, null))
     }
   })

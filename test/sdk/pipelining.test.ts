@@ -114,7 +114,10 @@ describe('round trips on the SDK’s own pool (pipelined)', () => {
         await tx.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '4' })
         throw new Error('abandon')
       })
-      .then(() => undefined, (e: unknown) => e as Error)
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      )
     expect(abandoned?.message).toMatch(/abandon/)
     const sent = recorder.flights().flat()
     expect(sent).not.toContain('commit')
@@ -198,7 +201,12 @@ describe('writes per flight', () => {
 describe('a port whose unit has sent its commit', () => {
   it('refuses any further statement rather than run it outside the transaction', async () => {
     const sent: string[] = []
-    const conn = { executeQuery: async (q: { sql: string }) => (sent.push(q.sql), { rows: [] }) }
+    const conn = {
+      executeQuery: async (q: { sql: string }) => {
+        sent.push(q.sql)
+        return { rows: [] }
+      },
+    }
     const port = new KyselyDataPort(conn as never, null, true, () => sent.push('commit'))
     port.sentAll()
     await expect(port.select({ relation: 'token_types', where: [], orderBy: [] })).rejects.toThrow(/already sent its commit/)
@@ -232,9 +240,18 @@ describe('when the set-up sent with the work fails', () => {
     const failed = await me
       .transaction(async (tx) => {
         // Work that swallows its errors and goes on: its statements run inside the aborted transaction.
-        for (let i = 0; i < 3; i++) outcomes.push(await tx.tokens.balance('GEN').then(() => 'ran', () => 'failed'))
+        for (let i = 0; i < 3; i++)
+          outcomes.push(
+            await tx.tokens.balance('GEN').then(
+              () => 'ran',
+              () => 'failed',
+            ),
+          )
       })
-      .then(() => undefined, (e: unknown) => e as Error)
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      )
     expect(failed?.message).toMatch(/permission denied to set role "authenticated"/)
     expect(outcomes).toEqual(['failed', 'failed', 'failed'])
     const { rows } = await db().admin.query(`select count(*)::int as n from pg_stat_activity where usename = $1 and state like 'idle in transaction%'`, [role])
@@ -262,7 +279,10 @@ describe('a commit lost on the way, sent right behind the work', () => {
     const sent: string[] = []
     const error = await runnerOf(sent)
       .run((port) => onlySelect(port, { relation: 'token_types', where: [[]], orderBy: [] }), { idempotent: true })
-      .then(() => undefined, (e: unknown) => e as TransientError)
+      .then(
+        () => undefined,
+        (e: unknown) => e as TransientError,
+      )
     expect(sent.at(-1)).toBe('commit')
     expect(error).toBeInstanceOf(TransientError)
     expect(error?.code).toBe('connection_lost')
@@ -280,7 +300,10 @@ describe('a commit lost on the way, sent right behind the work', () => {
         },
         { idempotent: true },
       )
-      .then(() => undefined, (e: unknown) => e as TransientError)
+      .then(
+        () => undefined,
+        (e: unknown) => e as TransientError,
+      )
     expect(sent.at(-1)).toBe('commit')
     expect(error?.code).toBe('connection_lost')
     expect(error?.outcomeUnknown).toBe(true)
@@ -301,7 +324,10 @@ describe('a pg client that throws instead of rejecting', () => {
     const outcome = await poolSource(pool).withConnection(async (conn) => {
       let sent: Promise<unknown> | undefined
       expect(() => (sent = conn.executeQuery({ sql: 'commit', parameters: [] } as never))).not.toThrow()
-      return sent!.then(() => 'answered', (e: unknown) => (e as Error).message)
+      return sent!.then(
+        () => 'answered',
+        (e: unknown) => (e as Error).message,
+      )
     })
     expect(outcome).toBe('Client was passed a null or undefined query')
     expect(released).toBe(1)

@@ -39,8 +39,7 @@ async function blockedBackend(fragment: string): Promise<number> {
   throw new Error(`no backend blocked in ${fragment}`)
 }
 
-const ledgerCount = async (key: string) =>
-  (await db().admin.query('select count(*)::int as n from public.token_transactions where idempotency_key = $1', [key])).rows[0].n
+const ledgerCount = async (key: string) => (await db().admin.query('select count(*)::int as n from public.token_transactions where idempotency_key = $1', [key])).rows[0].n
 
 describe('retries', () => {
   it('a transfer whose backend is killed mid-call is retried and moves tokens exactly once', async () => {

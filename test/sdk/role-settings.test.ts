@@ -27,12 +27,13 @@ let fired = 0
 afterAll(async () => {
   recordFigure('role-settings', {
     area: 'faults',
-    check: "the impersonated role's own settings per transaction: authenticated's statement_timeout and service_role's lock_timeout (200 ms) firing on locked rows, logged in as authenticator and as a superuser",
+    check:
+      "the impersonated role's own settings per transaction: authenticated's statement_timeout and service_role's lock_timeout (200 ms) firing on locked rows, logged in as authenticator and as a superuser",
     cases: 4,
     faults: fired,
     violations: 4 - fired,
     command: 'npx vitest run test/sdk/role-settings.test.ts',
-    notes: 'each call failed whole with a typed TransientError (statement_timeout or lock_timeout), nothing applied; a timeout the connection string gives wins over the role\'s',
+    notes: "each call failed whole with a typed TransientError (statement_timeout or lock_timeout), nothing applied; a timeout the connection string gives wins over the role's",
   })
   await Promise.all(opened.map((sdk) => sdk.destroy()))
   await db().admin.query(`alter role authenticated in database ${db().name} reset all; alter role service_role in database ${db().name} reset all`)

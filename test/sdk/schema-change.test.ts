@@ -35,10 +35,7 @@ beforeAll(() => {
   cpSync(join(root, 'package.json'), join(copy, 'package.json'))
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'))
   writeFileSync(join(copy, 'consumer.ts'), consumer)
-  writeFileSync(
-    join(copy, 'tsconfig.check.json'),
-    JSON.stringify({ extends: join(root, 'tsconfig.json'), compilerOptions: { noEmit: true }, include: ['src', 'consumer.ts'] }),
-  )
+  writeFileSync(join(copy, 'tsconfig.check.json'), JSON.stringify({ extends: join(root, 'tsconfig.json'), compilerOptions: { noEmit: true }, include: ['src', 'consumer.ts'] }))
 })
 afterAll(() => rmSync(copy, { recursive: true, force: true }))
 
@@ -50,8 +47,7 @@ describe('a schema change, regenerated, shows every affected call site', () => {
   it('after a migration that retires an interaction type and renames a column, the compiler names both call sites', async () => {
     writeFileSync(
       join(copy, 'migrations', '20991231000000_schema_change_probe.sql'),
-      `delete from public.consent_interaction_types where code = 'governance_proposal';\n` +
-        `alter table public.token_transactions rename column memo to note;\n`,
+      `delete from public.consent_interaction_types where code = 'governance_proposal';\n` + `alter table public.token_transactions rename column memo to note;\n`,
     )
     writeFileSync(join(copy, 'migrations', 'rollback', '20991231000000_schema_change_probe.sql'), `select 1;\n`)
     await run(process.execPath, ['--import', 'tsx', 'codegen/cli.ts', '--database-url', inject('database').serverUrl], { cwd: copy })

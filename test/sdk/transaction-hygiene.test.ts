@@ -45,10 +45,12 @@ describe('what a call leaves on its connection', () => {
     await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '1' })
     await me.consent.record('terms_of_service', ['v'])
     await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '100' }).catch(() => {}) // a failure too
-    await me.transaction(async (tx) => {
-      await tx.consent.record('data_sharing', ['x'])
-      throw new Error('abandon')
-    }).catch(() => {})
+    await me
+      .transaction(async (tx) => {
+        await tx.consent.record('data_sharing', ['x'])
+        throw new Error('abandon')
+      })
+      .catch(() => {})
     expect(await connectionState()).toEqual({ user: 'authenticator', role: 'none', claims: '', prepared: 0, open: 0 })
   })
 

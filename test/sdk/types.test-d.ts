@@ -1,16 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import type {
-  ConsentRecord,
-  ConsentStatus,
-  InteractionType,
-  Page,
-  Tables,
-  TokenBalance,
-  TokenCode,
-  TokenTier,
-  TokenTransaction,
-  TokenType,
-} from '../../src/index.js'
+import type { ConsentRecord, ConsentStatus, InteractionType, Page, Tables, TokenBalance, TokenCode, TokenTier, TokenTransaction, TokenType } from '../../src/index.js'
 import type { ServiceScope, UserScope } from '../../src/server.js'
 import type { TransferInput } from '../../src/schemas/tokens.js'
 import type { SdkRow } from '../../src/generated/sdk-rows.js'

@@ -37,10 +37,7 @@ export async function catalogSnapshot(client: pg.Pool | pg.ClientBase, schemas =
        from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
        where n.nspname = any($1) order by 1, 2, 3`,
     ],
-    [
-      'indexes',
-      `select schemaname, tablename, indexname, indexdef from pg_indexes where schemaname = any($1) order by 1, 2, 3`,
-    ],
+    ['indexes', `select schemaname, tablename, indexname, indexdef from pg_indexes where schemaname = any($1) order by 1, 2, 3`],
     [
       'policies',
       `select schemaname, tablename, policyname, permissive, roles::text, cmd, qual, with_check

@@ -75,7 +75,10 @@ function canon(node: ts.Node): string {
   }
   if (ts.isTupleTypeNode(node)) return `[${node.elements.map(canon).join(', ')}]`
   if (ts.isObjectLiteralExpression(node)) {
-    return `{ ${node.properties.map((p) => (ts.isPropertyAssignment(p) ? `${JSON.stringify(propertyName(p.name))}: ${canon(p.initializer)}` : canon(p))).sort().join('; ')} }`
+    return `{ ${node.properties
+      .map((p) => (ts.isPropertyAssignment(p) ? `${JSON.stringify(propertyName(p.name))}: ${canon(p.initializer)}` : canon(p)))
+      .sort()
+      .join('; ')} }`
   }
   if (ts.isArrayLiteralExpression(node)) return `[${node.elements.map(canon).join(', ')}]`
   if (ts.isAsExpression(node)) return `${canon(node.expression)} as ${canon(node.type)}`
@@ -87,7 +90,7 @@ function canon(node: ts.Node): string {
     parts.push(canon(child))
   })
   const kind = ts.SyntaxKind[node.kind]
-  return parts.length ? `${kind}(${parts.join(', ')})` : (node.getText() || kind)
+  return parts.length ? `${kind}(${parts.join(', ')})` : node.getText() || kind
 }
 
 function tree(node: ts.TypeNode): Tree {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import { AvolveError } from '../../src/index.js'
+import type { AvolveError } from '../../src/index.js'
 
 type ErrorClass<E> = abstract new (...args: never[]) => E
 

@@ -28,7 +28,10 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`pgbouncer exited (${child.exitCode}):\n${log()}`)
     const open = await new Promise<boolean>((r) => {
-      const c = createConnection({ host: '127.0.0.1', port }, () => (c.end(), r(true)))
+      const c = createConnection({ host: '127.0.0.1', port }, () => {
+        c.end()
+        r(true)
+      })
       c.on('error', () => r(false))
     })
     if (open) return
@@ -53,7 +56,7 @@ export async function startPgBouncer(target: string, options: { poolSize?: numbe
   const asRoot = userInfo().uid === 0
   writeFileSync(
     join(dir, 'pgbouncer.ini'),
-    [
+    `${[
       '[databases]',
       `${database} = host=${t.hostname} port=${t.port} dbname=${database}`,
       '[pgbouncer]',
@@ -70,7 +73,7 @@ export async function startPgBouncer(target: string, options: { poolSize?: numbe
       'stats_period = 1',
       `logfile = ${join(dir, 'pgbouncer.log')}`,
       `pidfile = ${join(dir, 'pgbouncer.pid')}`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   )
   writeFileSync(join(dir, 'userlist.txt'), `"${user}" "${password}"\n`)
   if (asRoot) {

@@ -3,10 +3,7 @@ import type pg from 'pg'
 import { expect } from 'vitest'
 
 /** Who a request runs as: what PostgREST derives from the JWT (anon when there is none). */
-export type Requester =
-  | { role: 'anon' }
-  | { role: 'authenticated'; sub?: string }
-  | { role: 'service_role' }
+export type Requester = { role: 'anon' } | { role: 'authenticated'; sub?: string } | { role: 'service_role' }
 
 export const anon: Requester = { role: 'anon' }
 export const service: Requester = { role: 'service_role' }
@@ -27,10 +24,7 @@ export async function asRequester<T>(pool: pg.Pool, who: Requester, fn: (c: pg.P
   const client = await pool.connect()
   try {
     await client.query('begin')
-    await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
-      who.role,
-      JSON.stringify(claimsOf(who)),
-    ])
+    await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [who.role, JSON.stringify(claimsOf(who))])
     const result = await fn(client)
     await client.query('commit')
     return result
@@ -43,12 +37,7 @@ export async function asRequester<T>(pool: pg.Pool, who: Requester, fn: (c: pg.P
 }
 
 /** One statement as `who`; returns its rows. */
-export async function queryAs<R extends pg.QueryResultRow = Record<string, unknown>>(
-  pool: pg.Pool,
-  who: Requester,
-  text: string,
-  values: unknown[] = [],
-): Promise<R[]> {
+export async function queryAs<R extends pg.QueryResultRow = Record<string, unknown>>(pool: pg.Pool, who: Requester, text: string, values: unknown[] = []): Promise<R[]> {
   return asRequester(pool, who, async (c) => (await c.query<R>(text, values)).rows)
 }
 
@@ -69,10 +58,7 @@ export async function createUsers(admin: pg.Pool, count: number, prefix = 'user'
   const ids: string[] = []
   for (let i = 0; i < count; i++) {
     const id = randomUUID()
-    await admin.query(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [
-      id,
-      `${prefix}-${i}-${id.slice(0, 8)}@example.test`,
-    ])
+    await admin.query(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [id, `${prefix}-${i}-${id.slice(0, 8)}@example.test`])
     ids.push(id)
   }
   return ids
@@ -80,11 +66,6 @@ export async function createUsers(admin: pg.Pool, count: number, prefix = 'user'
 
 /** Mints as the service role (test set-up); returns the ledger row id. */
 export async function mint(api: pg.Pool, to: string, tokenType: string, amount: string): Promise<string> {
-  const rows = await queryAs<{ id: string }>(
-    api,
-    service,
-    `select public.mint_tokens($1, $2, $3::numeric, $4) as id`,
-    [to, tokenType, amount, randomUUID()],
-  )
+  const rows = await queryAs<{ id: string }>(api, service, `select public.mint_tokens($1, $2, $3::numeric, $4) as id`, [to, tokenType, amount, randomUUID()])
   return rows[0]!.id
 }

@@ -2,7 +2,6 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js'
 import type { Database } from '../../src/generated/database.js'
 import { NoRealtime, type Transport } from './postgrest/supabase-client.js'
 
-
 function memoryStorage(initial: Record<string, string>) {
   const items = new Map(Object.entries(initial))
   return {
@@ -19,10 +18,7 @@ const STORAGE_KEY = 'avolve-test-auth'
  * (access token and user) sits in the client's storage, and supabase-js sends the token itself.
  * `sessionExpiresAt` lets a test keep the session "fresh" while the token inside has expired.
  */
-export function supabaseAs(
-  url: string,
-  session?: { accessToken: string; userId: string; sessionExpiresAt?: number },
-): SupabaseClient<Database> {
+export function supabaseAs(url: string, session?: { accessToken: string; userId: string; sessionExpiresAt?: number }): SupabaseClient<Database> {
   const stored: Record<string, string> = session
     ? {
         [STORAGE_KEY]: JSON.stringify({

@@ -38,9 +38,9 @@ describe('@avolve/db/testing: startTestDatabase', () => {
     } finally {
       await db.destroy()
     }
-    expect(
-      await query(testDb.url, `select to_regclass('public.app_rewards') is not null as made, (select display_name from public.users where id = $1) as name`, [alice.id]),
-    ).toEqual([{ made: true, name: 'Alice' }])
+    expect(await query(testDb.url, `select to_regclass('public.app_rewards') is not null as made, (select display_name from public.users where id = $1) as name`, [alice.id])).toEqual([
+      { made: true, name: 'Alice' },
+    ])
   })
 
   it('signs expired tokens too, which the SDK refuses as token_expired', async () => {

@@ -14,7 +14,9 @@ function privateCheckout(): { privateDir: string; checkout: string } {
   const privateDir = mkdtempSync(join(tmpdir(), 'avolve-private-'))
   chmodSync(privateDir, 0o700)
   const checkout = join(privateDir, 'avolve-db')
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { encoding: 'utf8' }).split('\0').filter((f) => f && existsSync(f))
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { encoding: 'utf8' })
+    .split('\0')
+    .filter((f) => f && existsSync(f))
   for (const file of files) {
     mkdirSync(join(checkout, dirname(file)), { recursive: true })
     cpSync(file, join(checkout, file))

@@ -5,7 +5,7 @@ import { resolveRetryPolicy, type RetryPolicy } from '../../retry/backoff.js'
 import type { UserClaims } from '../../schemas/auth.js'
 import { serviceIdentity, type RequestIdentity } from './request-identity.js'
 import { createServiceScope, createUserScope, type ServiceScope, type UserScope } from './scopes.js'
-import { claimsOfUser, TokenVerifier, type JwtVerification } from './token-verifier.js'
+import { claimsOfUser, TokenVerifier, type JwtVerification, type VerifiedClaims } from './token-verifier.js'
 import { poolSource, kyselySource, type ConnectionSource } from './connection-source.js'
 import { RoleSettings } from './role-settings.js'
 import { TransactionRunner } from './transaction-runner.js'
@@ -156,7 +156,15 @@ export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): Avo
   let ownedPool: pg.Pool | undefined
   let connections: ConnectionSource
   if (typeof opts.connection === 'string') {
-    ownedPool = new pg.Pool({ max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, application_name: '@avolve/db', pipeline: true, ...opts.pool, connectionString: checkedConnectionString(opts.connection) })
+    ownedPool = new pg.Pool({
+      max: 10,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 10_000,
+      application_name: '@avolve/db',
+      pipeline: true,
+      ...opts.pool,
+      connectionString: checkedConnectionString(opts.connection),
+    })
     // An idle client's connection can drop (server restart); the pool replaces it.
     ownedPool.on('error', () => {})
     quietClients(ownedPool)
@@ -177,9 +185,9 @@ export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): Avo
 
   return {
     async asUser(auth) {
-      let claims
+      let claims: VerifiedClaims
       // The moment the scope stops: a token's exp plus the leeway it was verified with.
-      let expiresAt
+      let expiresAt: number
       if (typeof auth === 'string') {
         if (!verifier) {
           throw new NotAuthenticatedError({
@@ -193,10 +201,7 @@ export function createAvolveDb(options: AvolveDbOptions | AvolveConnection): Avo
         claims = claimsOfUser(auth)
         expiresAt = claims.exp
       }
-      return createUserScope(
-        runner({ role: 'authenticated', claims, userId: claims.sub, expiresAt }),
-        claims,
-      )
+      return createUserScope(runner({ role: 'authenticated', claims, userId: claims.sub, expiresAt }), claims)
     },
     asService() {
       return createServiceScope(runner(serviceIdentity()))

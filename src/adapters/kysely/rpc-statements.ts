@@ -53,12 +53,7 @@ function callOf(name: string, fn: RpcFunctionShape): UntypedCall {
     return s
   }
   if (!defaulted.length) statement(0)
-  const read =
-    fn.returns === 'void'
-      ? () => undefined
-      : fn.returnsSet
-        ? (rows: Array<{ result: unknown }>) => rows.map((r) => r.result)
-        : (rows: Array<{ result: unknown }>) => rows[0]!.result
+  const read = fn.returns === 'void' ? () => undefined : fn.returnsSet ? (rows: Array<{ result: unknown }>) => rows.map((r) => r.result) : (rows: Array<{ result: unknown }>) => rows[0]!.result
   return async (db, args) => {
     const values: unknown[] = []
     for (const a of required) values.push(args[a.name])

@@ -25,11 +25,7 @@ const ROLLBACK = CompiledQuery.raw('rollback')
  */
 function setupQuery(identity: RequestIdentity, settings: readonly RoleSetting[]): CompiledQuery {
   const calls = settings.map((_, i) => `set_config($${2 * i + 3}, $${2 * i + 4}, true), `).join('')
-  return CompiledQuery.raw(`select ${calls}set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
-    identity.role,
-    JSON.stringify(identity.claims),
-    ...settings.flat(),
-  ])
+  return CompiledQuery.raw(`select ${calls}set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [identity.role, JSON.stringify(identity.claims), ...settings.flat()])
 }
 
 /**
@@ -79,11 +75,14 @@ export class TransactionRunner implements UnitOfWork {
           // idempotent work: a connection lost after it leaves the outcome unknown, and such work
           // is safe to retry. transaction() runs as not idempotent, so the work inside it never ends it.
           let committed: Promise<QueryResult<Command>> | undefined
-          const endEarly = pipelined && options.idempotent ? () => {
-            phase = 'commit'
-            committed = conn.executeQuery<Command>(COMMIT)
-            committed.catch(ignore)
-          } : undefined
+          const endEarly =
+            pipelined && options.idempotent
+              ? () => {
+                  phase = 'commit'
+                  committed = conn.executeQuery<Command>(COMMIT)
+                  committed.catch(ignore)
+                }
+              : undefined
           port = new KyselyDataPort(conn, this.identity.userId, pipelined, endEarly)
           try {
             const result = pipelined ? await pipelinedWork(conn, setup, work, port) : await sequentialWork(conn, setup, work, port)

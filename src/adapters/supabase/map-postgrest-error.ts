@@ -1,4 +1,4 @@
-import { AvolveError, NotAuthenticatedError, TransientError, UnexpectedError } from '../../errors/avolve-error.js'
+import { type AvolveError, NotAuthenticatedError, TransientError, UnexpectedError } from '../../errors/avolve-error.js'
 import type { AvolveErrorCode } from '../../errors/codes.js'
 import { errorFromDatabase } from '../../errors/database-errors.js'
 

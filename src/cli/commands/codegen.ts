@@ -115,13 +115,9 @@ export const codegenCommand: Command = {
 async function checkServer(target: DatabaseTarget, env: NodeJS.ProcessEnv): Promise<void> {
   const client = await connect(target, { env, applicationName: 'avolve-db codegen' })
   try {
-    const { rows } = await client.query<{ ok: boolean }>(
-      `select rolsuper or rolcreatedb as ok from pg_catalog.pg_roles where rolname = current_user`,
-    )
+    const { rows } = await client.query<{ ok: boolean }>(`select rolsuper or rolcreatedb as ok from pg_catalog.pg_roles where rolname = current_user`)
     if (rows[0]?.ok !== true) {
-      throw new CliError(
-        `codegen makes a scratch database on ${target.host}:${target.port}, and "${target.user}" may not create databases: use a role with CREATEDB (or a local server).`,
-      )
+      throw new CliError(`codegen makes a scratch database on ${target.host}:${target.port}, and "${target.user}" may not create databases: use a role with CREATEDB (or a local server).`)
     }
   } finally {
     await client.end().catch(() => {})

@@ -158,12 +158,7 @@ async function mainJob(context: CliContext, url: string, login: { user: string; 
 
   const jwtSecret = randomBytes(32).toString('hex')
   const token = (sub: string) =>
-    new SignJWT({ role: 'authenticated' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(sub)
-      .setAudience('authenticated')
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(jwtSecret))
+    new SignJWT({ role: 'authenticated' }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setAudience('authenticated').setExpirationTime('10m').sign(new TextEncoder().encode(jwtSecret))
   const apiUrl = new URL(url)
   apiUrl.username = login.user
   apiUrl.password = login.password
@@ -262,9 +257,7 @@ async function preflight(target: DatabaseTarget, context: CliContext): Promise<v
       if (users[0]?.any) throw refusedSupabase(target, `auth.users has rows in ${target.database}`)
     }
     if (!found.superuser) {
-      throw new CliError(
-        `the demo needs a superuser on ${target.display}: it creates a database and roles (service_role has BYPASSRLS). Use a superuser's URL, or run it without DATABASE_URL.`,
-      )
+      throw new CliError(`the demo needs a superuser on ${target.display}: it creates a database and roles (service_role has BYPASSRLS). Use a superuser's URL, or run it without DATABASE_URL.`)
     }
     // The base grants the API roles to authenticator where it is no member yet; on roles that were
     // there already, that grant would outlive the run.

@@ -42,7 +42,7 @@ interface DevRecord {
 /** `avolve-db dev`: a kept local database for the app, with everything applied. */
 export const devCommand: Command = {
   name: 'dev',
-  summary: 'run a local PostgreSQL (embedded, data kept in .avolve/dev) with our migrations and the app\'s applied',
+  summary: "run a local PostgreSQL (embedded, data kept in .avolve/dev) with our migrations and the app's applied",
   usage,
   async run(argv, context) {
     const { values } = parseCommandArgs(

@@ -176,9 +176,7 @@ function printTables(
   errors: Record<string, string>,
   seconds: number,
 ): void {
-  context.out(
-    `database: ${database} (PostgreSQL ${about?.server_version ?? '?'}); statistics since ${about?.stats_reset ?? 'the server started'}`,
-  )
+  context.out(`database: ${database} (PostgreSQL ${about?.server_version ?? '?'}); statistics since ${about?.stats_reset ?? 'the server started'}`)
   for (const report of REPORTS) {
     const title = report.key === 'long_running_queries' ? `${report.title} (over ${seconds} s)` : report.title
     context.out('')

@@ -4,12 +4,7 @@ import { connect, errorCode, resolveDatabaseTarget } from '../connect.js'
 import { CliError } from '../errors.js'
 
 /** The ledger and consent tables: append-heavy and updated in place, so they are worth vacuuming. */
-export const MAINTAINED_TABLES = [
-  'public.token_transactions',
-  'public.token_balances',
-  'public.user_consent',
-  'public.consent_history',
-] as const
+export const MAINTAINED_TABLES = ['public.token_transactions', 'public.token_balances', 'public.user_consent', 'public.consent_history'] as const
 
 const usage = `Usage: avolve-db maintain [--database-url URL]
 
@@ -30,11 +25,7 @@ export const maintainCommand: Command = {
   summary: 'refresh private.user_stats concurrently and VACUUM (ANALYZE) the ledger and consent tables',
   usage,
   async run(argv, context) {
-    const { values } = parseCommandArgs(
-      argv,
-      { 'database-url': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-      usage,
-    )
+    const { values } = parseCommandArgs(argv, { 'database-url': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, usage)
     if (values.help) {
       context.out(usage)
       return 0
@@ -73,9 +64,7 @@ export const maintainCommand: Command = {
         }
         const refused = notices.find((n) => n.code === '42501' || /permission denied|skipping/i.test(n.message ?? ''))
         if (refused) {
-          throw new CliError(
-            `vacuum ${table} was skipped by the server: ${refused.message}. Connect as the table's owner (postgres on Supabase) or a role with the MAINTAIN privilege.`,
-          )
+          throw new CliError(`vacuum ${table} was skipped by the server: ${refused.message}. Connect as the table's owner (postgres on Supabase) or a role with the MAINTAIN privilege.`)
         }
         const after = await deadRows(client, table)
         context.out(`  ✓ vacuum (analyze) ${table} (${elapsed(t)}; dead rows ${before} → ${after})`)
@@ -89,10 +78,7 @@ export const maintainCommand: Command = {
 }
 
 async function deadRows(client: pg.Client, table: string): Promise<string> {
-  const { rows } = await client.query<{ n: string | null }>(
-    `select n_dead_tup::text as n from pg_catalog.pg_stat_all_tables where relid = to_regclass($1)`,
-    [table],
-  )
+  const { rows } = await client.query<{ n: string | null }>(`select n_dead_tup::text as n from pg_catalog.pg_stat_all_tables where relid = to_regclass($1)`, [table])
   return rows[0]?.n ?? '?'
 }
 

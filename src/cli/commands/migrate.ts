@@ -1,26 +1,11 @@
 import { existsSync, statSync } from 'node:fs'
 import { basename, relative, resolve } from 'node:path'
 import type pg from 'pg'
-import {
-  applySupabaseBase,
-  listMigrations,
-  migrationsDir,
-  packageRoot,
-  runSqlFile,
-  supabaseBasePath,
-  type Migration,
-} from '../../tooling/migrations.js'
+import { applySupabaseBase, listMigrations, migrationsDir, packageRoot, runSqlFile, supabaseBasePath, type Migration } from '../../tooling/migrations.js'
 import { elapsed, parseCommandArgs, type CliContext, type Command } from '../command.js'
 import { connect, resolveDatabaseTarget, type DatabaseTarget } from '../connect.js'
 import { CliError, UsageError } from '../errors.js'
-import {
-  ensureHistoryTable,
-  forgetApplied,
-  HISTORY_TABLE,
-  readHistory,
-  recordApplied,
-  type AppliedMigration,
-} from '../migration-history.js'
+import { ensureHistoryTable, forgetApplied, HISTORY_TABLE, readHistory, recordApplied, type AppliedMigration } from '../migration-history.js'
 
 const usage = `Usage: avolve-db migrate [--database-url URL] [--dry-run] [--with-supabase-base] [--allow-unknown] [--migrations-dir DIR]
        avolve-db migrate rollback --to VERSION [--database-url URL] [--dry-run] [--migrations-dir DIR]
@@ -97,13 +82,7 @@ interface MigrateOptions {
   allowUnknown: boolean
 }
 
-async function migrate(
-  context: CliContext,
-  target: DatabaseTarget,
-  dir: string,
-  migrations: Migration[],
-  options: MigrateOptions,
-): Promise<number> {
+async function migrate(context: CliContext, target: DatabaseTarget, dir: string, migrations: Migration[], options: MigrateOptions): Promise<number> {
   const client = await connect(target, { env: context.env, applicationName: 'avolve-db migrate' })
   try {
     context.out(`database: ${target.display}`)
@@ -114,8 +93,7 @@ async function migrate(
     const local = new Set(migrations.map((m) => m.version))
     const unknown = history.filter((h) => !local.has(h.version))
     if (unknown.length > 0 && !options.allowUnknown) throw driftError(unknown, dir)
-    if (unknown.length > 0)
-      context.err(`warning: ${describeVersions(unknown)} applied but not in ${displayPath(dir)}; going on (--allow-unknown)`)
+    if (unknown.length > 0) context.err(`warning: ${describeVersions(unknown)} applied but not in ${displayPath(dir)}; going on (--allow-unknown)`)
 
     const applied = new Map(history.map((h) => [h.version, h]))
     const pending = migrations.filter((m) => !applied.has(m.version))
@@ -173,8 +151,7 @@ async function migrate(
 async function rollback(argv: string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...commonOptions, to: { type: 'string' } }, usage)
   if (values.help) return help(context)
-  if (values.to === undefined)
-    throw new UsageError('migrate rollback needs --to VERSION (the newest migration to keep, or 0 for none)', usage)
+  if (values.to === undefined) throw new UsageError('migrate rollback needs --to VERSION (the newest migration to keep, or 0 for none)', usage)
   const to = values.to
   const target = resolveDatabaseTarget(values['database-url'], context.env)
   const dir = resolveMigrationsDir(values['migrations-dir'])
@@ -182,9 +159,7 @@ async function rollback(argv: string[], context: CliContext): Promise<number> {
   const byVersion = new Map(migrations.map((m) => [m.version, m]))
   if (to !== '0' && !byVersion.has(to)) {
     const range = migrations.length > 0 ? ` (${migrations[0]?.version} … ${migrations.at(-1)?.version})` : ''
-    throw new UsageError(
-      `--to ${to} is not a migration in ${displayPath(dir)}${range}: give a migration's version, or 0 to roll back everything`,
-    )
+    throw new UsageError(`--to ${to} is not a migration in ${displayPath(dir)}${range}: give a migration's version, or 0 to roll back everything`)
   }
 
   const client = await connect(target, { env: context.env, applicationName: 'avolve-db migrate rollback' })
@@ -195,9 +170,7 @@ async function rollback(argv: string[], context: CliContext): Promise<number> {
     const unknown = newer.filter((h) => !byVersion.has(h.version))
     if (unknown.length > 0) {
       throw new CliError(
-        `cannot roll back to ${to}: ${describeVersions(unknown)} applied but not in ${displayPath(
-          dir,
-        )}, so there is no rollback script for ` +
+        `cannot roll back to ${to}: ${describeVersions(unknown)} applied but not in ${displayPath(dir)}, so there is no rollback script for ` +
           `${unknown.length === 1 ? 'it' : 'them'}. Bring the missing files (and their rollback/ scripts) into the migrations directory, ` +
           `or roll back to a version newer than ${unknown[0]?.version}. Nothing was rolled back.`,
       )
@@ -206,9 +179,7 @@ async function rollback(argv: string[], context: CliContext): Promise<number> {
     const missing = steps.filter((m) => !existsSync(m.rollbackPath))
     if (missing.length > 0) {
       throw new CliError(
-        `no rollback script for ${missing.map((m) => `${m.version}_${m.name}`).join(', ')}: write ${missing
-          .map((m) => displayPath(m.rollbackPath))
-          .join(', ')}. Nothing was rolled back.`,
+        `no rollback script for ${missing.map((m) => `${m.version}_${m.name}`).join(', ')}: write ${missing.map((m) => displayPath(m.rollbackPath)).join(', ')}. Nothing was rolled back.`,
       )
     }
     if (steps.length === 0) {
@@ -230,10 +201,7 @@ async function rollback(argv: string[], context: CliContext): Promise<number> {
         await runSqlFile(client, m.rollbackPath, undefined, (c) => forgetApplied(c, [m.version]))
       } catch (error) {
         context.out(`  ✗ ${m.version}_${m.name} (${elapsed(t)})`)
-        if (done > 0)
-          context.err(
-            `${done} migration${plural(done)} newer than it ${done === 1 ? 'was' : 'were'} rolled back (and removed from the history).`,
-          )
+        if (done > 0) context.err(`${done} migration${plural(done)} newer than it ${done === 1 ? 'was' : 'were'} rolled back (and removed from the history).`)
         throw error
       }
       done++
@@ -270,27 +238,18 @@ function driftError(unknown: readonly AppliedMigration[], dir: string): CliError
 }
 
 /** Things `supabase db push` would complain about, worth a line on stderr without stopping. */
-function warnAboutHistory(
-  context: CliContext,
-  migrations: readonly Migration[],
-  applied: ReadonlyMap<string, AppliedMigration>,
-  pending: readonly Migration[],
-): void {
+function warnAboutHistory(context: CliContext, migrations: readonly Migration[], applied: ReadonlyMap<string, AppliedMigration>, pending: readonly Migration[]): void {
   for (const m of migrations) {
     const row = applied.get(m.version)
     if (row && row.name !== '' && row.name !== m.name) {
-      context.err(
-        `warning: ${m.version} is recorded as "${row.name}" but the file is named "${m.name}" (the Supabase CLI compares versions only)`,
-      )
+      context.err(`warning: ${m.version} is recorded as "${row.name}" but the file is named "${m.name}" (the Supabase CLI compares versions only)`)
     }
   }
   const latest = [...applied.keys()].sort().at(-1)
   const early = latest ? pending.filter((m) => m.version < latest) : []
   if (early.length > 0) {
     context.err(
-      `warning: ${early.map((m) => m.version).join(', ')} ${
-        early.length === 1 ? 'is' : 'are'
-      } older than the latest applied migration ${latest}; ` +
+      `warning: ${early.map((m) => m.version).join(', ')} ${early.length === 1 ? 'is' : 'are'} older than the latest applied migration ${latest}; ` +
         `applying ${early.length === 1 ? 'it' : 'them'} anyway (\`supabase db push\` would need --include-all)`,
     )
   }

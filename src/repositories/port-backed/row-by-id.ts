@@ -22,8 +22,7 @@ function rowWhere(relation: RelationName, key: UniqueKey): SelectQuery {
 
 const ignore = () => {}
 
-const vanished = (relation: RelationName, id: string) =>
-  new UnexpectedError({ code: 'record_vanished', message: `${relation} row ${id} was written but cannot be read back` })
+const vanished = (relation: RelationName, id: string) => new UnexpectedError({ code: 'record_vanished', message: `${relation} row ${id} was written but cannot be read back` })
 
 /** Reads back, in the same unit of work, the row a function just wrote and returned the id of. */
 export async function rowById<T>(port: DataPort, relation: RelationName, id: string): Promise<T> {

@@ -66,10 +66,9 @@ export class PortUserStats implements UserStatsRepository {
 
   async get(userId: string): Promise<UserStats | null> {
     const id = parseInput(uuidSchema, userId, 'user id')
-    const [row] = await this.work.run(
-      (port) => onlySelect(port, { relation: 'private.user_stats', where: [[{ column: 'user_id', op: 'eq', value: id }]], orderBy: [], limit: 1 }),
-      { idempotent: true },
-    )
+    const [row] = await this.work.run((port) => onlySelect(port, { relation: 'private.user_stats', where: [[{ column: 'user_id', op: 'eq', value: id }]], orderBy: [], limit: 1 }), {
+      idempotent: true,
+    })
     return row ? decodeRow<UserStats>('private.user_stats', row) : null
   }
 }

@@ -70,7 +70,9 @@ export function isPostgresServing(pid: number, dataDir: string, uid: number): bo
     const proc = `/proc/${pid}`
     if (readFileSync(join(proc, 'comm'), 'utf8').trim() !== 'postgres') return false
     if (readlinkSync(join(proc, 'cwd')) !== realpathSync(dataDir)) return false
-    const uidLine = readFileSync(join(proc, 'status'), 'utf8').split('\n').find((l) => l.startsWith('Uid:'))
+    const uidLine = readFileSync(join(proc, 'status'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Uid:'))
     return uidLine !== undefined && Number(uidLine.split(/\s+/)[1]) === uid
   } catch {
     return false

@@ -48,7 +48,12 @@ export async function startPostmaster(spec: ClusterSpec): Promise<Postmaster> {
   const args = ['-D', spec.dataDir, '-p', String(spec.port), ...Object.entries(spec.settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]
   const child = spawnAs(spec, spec.binaries.postgres, args)
   let exited = false
-  const exit = new Promise<void>((resolve) => child.once('close', () => ((exited = true), resolve())))
+  const exit = new Promise<void>((resolve) =>
+    child.once('close', () => {
+      exited = true
+      resolve()
+    }),
+  )
   await new Promise<void>((resolve, reject) => {
     let output = ''
     const onData = (chunk: Buffer) => {

@@ -18,8 +18,7 @@ async function showBalance() {
 }
 
 function showError(e: unknown) {
-  el('error').textContent =
-    e instanceof InsufficientBalanceError ? `refused: ${e.code} (${e.details})` : e instanceof AvolveError ? `error: ${e.code}: ${e.message}` : `error: ${String(e)}`
+  el('error').textContent = e instanceof InsufficientBalanceError ? `refused: ${e.code} (${e.details})` : e instanceof AvolveError ? `error: ${e.code}: ${e.message}` : `error: ${String(e)}`
 }
 
 el('sign-in').addEventListener('click', async () => {

@@ -22,9 +22,21 @@ describe('HTTP connections cut mid-request on the client path', () => {
     // About one request in four loses its answer after the server committed, one in ten never arrives.
     let lost = 0
     let cut = 0
-    const chance = (p: number, count: () => void) => (req: Parameters<ReturnType<typeof rpcTo>>[0]) => rpcTo('transfer_tokens')(req) && Math.random() < p && (count(), true)
-    faulty().proxy.inject(chance(0.25, () => lost++), { kind: 'lose-answer' }, Number.POSITIVE_INFINITY)
-    faulty().proxy.inject(chance(0.1, () => cut++), { kind: 'cut-before' }, Number.POSITIVE_INFINITY)
+    const chance = (p: number, count: () => void) => (req: Parameters<ReturnType<typeof rpcTo>>[0]) => {
+      if (!rpcTo('transfer_tokens')(req) || Math.random() >= p) return false
+      count()
+      return true
+    }
+    faulty().proxy.inject(
+      chance(0.25, () => lost++),
+      { kind: 'lose-answer' },
+      Number.POSITIVE_INFINITY,
+    )
+    faulty().proxy.inject(
+      chance(0.1, () => cut++),
+      { kind: 'cut-before' },
+      Number.POSITIVE_INFINITY,
+    )
 
     const plans = planTransfers(200, ids.length)
     const send = (p: PlannedTransfer) => clients[p.from]!.tokens.transfer({ to: ids[p.to]!, tokenType: 'GEN', amount: p.amount, idempotencyKey: p.key })

@@ -48,7 +48,10 @@ describe('the database server restarted mid-run', () => {
     let restarts = 0
     const restarter = (async () => {
       // A quick restart (the SDK's own retries ride it out) and a long outage (they cannot).
-      for (const [wait, downtime] of [[150, 0], [400, 1_500]] as const) {
+      for (const [wait, downtime] of [
+        [150, 0],
+        [400, 1_500],
+      ] as const) {
         await new Promise((r) => setTimeout(r, wait))
         await server.restart(downtime)
         restarts++

@@ -100,6 +100,12 @@ describe('timeouts and an exhausted pool', () => {
     await release()
     await blocked
     await retryFailed(rest, result, send)
-    record('pool exhausted: 2 connections held by blocked calls, 100 ms connection wait', plans.length, result.failures.size, halfApplied + (await expectExactlyOnce(db().admin, plans)), 'pool_timeout')
+    record(
+      'pool exhausted: 2 connections held by blocked calls, 100 ms connection wait',
+      plans.length,
+      result.failures.size,
+      halfApplied + (await expectExactlyOnce(db().admin, plans)),
+      'pool_timeout',
+    )
   })
 })

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { expect } from 'vitest'
-import { AvolveError, TransientError } from '../../../src/index.js'
+import { type AvolveError, TransientError } from '../../../src/index.js'
 import { canonicalDecimal } from '../../../src/values/decimal.js'
 import { checkLedgerInvariants } from '../../support/ledger-invariants.js'
 

@@ -54,7 +54,11 @@ export const hostileValues: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A value that is not a UUID (or is, but of nobody). */
 export const badUuids = (someoneElse: () => string) =>
-  fc.oneof(hostileValues.filter((v) => !(typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v))), fc.constant(null).map(() => crypto.randomUUID()), fc.constant(null).map(someoneElse))
+  fc.oneof(
+    hostileValues.filter((v) => !(typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v))),
+    fc.constant(null).map(() => crypto.randomUUID()),
+    fc.constant(null).map(someoneElse),
+  )
 
 /** Above any balance the fuzz tests fund, so a transfer of it is refused even when well-formed. */
 const MORE_THAN_ANY_BALANCE = 1_000_000

@@ -33,7 +33,11 @@ export function assertNoLeak(code: string, body: { message?: string; details?: s
   }
   // Echoed input is the caller's own; judge only what the database added around it.
   const own = (text: string) => text.replace(/"[\s\S]*"/g, '""')
-  for (const [field, text] of [['message', message], ['details', body.details ?? ''], ['hint', body.hint ?? '']] as const) {
+  for (const [field, text] of [
+    ['message', message],
+    ['details', body.details ?? ''],
+    ['hint', body.hint ?? ''],
+  ] as const) {
     if (LEAKS.some((l) => l.test(own(text)))) problems.push(`${field} leaks internals: ${JSON.stringify(text.slice(0, 200))}`)
   }
   return problems

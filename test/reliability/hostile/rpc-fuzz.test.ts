@@ -38,7 +38,16 @@ const notIn = (values: readonly string[]) => hostileValues.filter((v) => !(typeo
 const notUuid = hostileValues.filter((v) => !(typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)))
 const lazy = (f: () => string) => fc.constant(null).map(f)
 const badTerms = fc.oneof(
-  fc.constantFrom([], [''], ['  '], [null], Array.from({ length: 101 }, (_, i) => `t${i}`), ['x'.repeat(10_001)], ['a\u0000b'], [['nested']]),
+  fc.constantFrom(
+    [],
+    [''],
+    ['  '],
+    [null],
+    Array.from({ length: 101 }, (_, i) => `t${i}`),
+    ['x'.repeat(10_001)],
+    ['a\u0000b'],
+    [['nested']],
+  ),
   notIn([]).filter((v) => !Array.isArray(v) || v.length === 0 || v.length > 100 || v.some((t) => typeof t !== 'string' || !t.trim() || t.length > 10_000 || t.includes('\u0000'))),
 )
 
@@ -46,21 +55,48 @@ const badTerms = fc.oneof(
 const functions = {
   record_consent: {
     valid: () => ({ p_user_id: me, p_interaction_type: 'terms_of_service', p_terms: ['v1'] }),
-    refused: () => ({ p_user_id: fc.oneof(notUuid, lazy(() => other), lazy(() => crypto.randomUUID())), p_interaction_type: notIn(interactionTypes), p_terms: badTerms }),
+    refused: () => ({
+      p_user_id: fc.oneof(
+        notUuid,
+        lazy(() => other),
+        lazy(() => crypto.randomUUID()),
+      ),
+      p_interaction_type: notIn(interactionTypes),
+      p_terms: badTerms,
+    }),
   },
   update_consent_status: {
     valid: () => ({ p_consent_id: othersConsent, p_status: 'withdrawn' }),
-    refused: () => ({ p_consent_id: fc.oneof(notUuid, lazy(() => othersConsent), lazy(() => crypto.randomUUID())), p_status: notIn(consentStatuses) }),
+    refused: () => ({
+      p_consent_id: fc.oneof(
+        notUuid,
+        lazy(() => othersConsent),
+        lazy(() => crypto.randomUUID()),
+      ),
+      p_status: notIn(consentStatuses),
+    }),
   },
   transfer_tokens: {
     valid: () => ({ p_from_user_id: me, p_to_user_id: other, p_token_type: 'GEN', p_amount: '1', p_idempotency_key: crypto.randomUUID(), p_memo: 'm' }),
     refused: () => ({
-      p_from_user_id: fc.oneof(notUuid, lazy(() => other), lazy(() => crypto.randomUUID())),
-      p_to_user_id: fc.oneof(notUuid, lazy(() => me), lazy(() => crypto.randomUUID())),
+      p_from_user_id: fc.oneof(
+        notUuid,
+        lazy(() => other),
+        lazy(() => crypto.randomUUID()),
+      ),
+      p_to_user_id: fc.oneof(
+        notUuid,
+        lazy(() => me),
+        lazy(() => crypto.randomUUID()),
+      ),
       p_token_type: notIn(tokenCodes),
       p_amount: badAmounts,
       p_idempotency_key: notUuid,
-      p_memo: fc.oneof(fc.constant('m'.repeat(501)), fc.constant('x'.repeat(1_000_000)), hostileStrings.filter((s) => s.includes('\u0000') || s.length > 500)),
+      p_memo: fc.oneof(
+        fc.constant('m'.repeat(501)),
+        fc.constant('x'.repeat(1_000_000)),
+        hostileStrings.filter((s) => s.includes('\u0000') || s.length > 500),
+      ),
     }),
   },
   mint_tokens: {
@@ -152,7 +188,12 @@ describe('hostile input, straight to the RPCs', () => {
           const before = await stateFingerprint()
           const values = params.map((p) => (args as Record<string, unknown>)[p])
           const text = `select public.${fn}(${params.map((p, i) => `${p} => $${i + 1}`).join(', ')})`
-          const error = await asRequester(db().api, user(me), (c) => c.query(text, values.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v)))).then(
+          const error = await asRequester(db().api, user(me), (c) =>
+            c.query(
+              text,
+              values.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v)),
+            ),
+          ).then(
             () => undefined,
             (e: { code?: string; message?: string; detail?: string; hint?: string }) => e,
           )
@@ -172,7 +213,10 @@ describe('hostile input, straight to the RPCs', () => {
       cases: calls,
       violations,
       command: `FUZZ_RUNS=${runs} npx vitest run test/reliability/hostile/rpc-fuzz.test.ts`,
-      notes: `codes seen: ${[...seen].map(([k, n]) => `${k} ×${n}`).sort().join('; ')}`,
+      notes: `codes seen: ${[...seen]
+        .map(([k, n]) => `${k} ×${n}`)
+        .sort()
+        .join('; ')}`,
     })
     expect(calls).toBeGreaterThan(0)
     // The documented list is the generated one plus the standard codes of malformed values.

@@ -41,11 +41,29 @@ afterAll(async () => {
 })
 
 const notIn = (values: readonly unknown[]) => hostileValues.filter((v) => !values.includes(v as never))
-const foreignIds = fc.oneof(hostileValues, fc.constant(null).map(() => crypto.randomUUID()), fc.constant(null).map(() => othersConsent))
-const options = fc.oneof(hostileValues, fc.dictionary(fc.constantFrom('limit', 'cursor', 'since', 'until', 'status', 'interactionType', 'tokenType', 'orderBy', '__proto__'), hostileValues, { maxKeys: 3 }))
+const foreignIds = fc.oneof(
+  hostileValues,
+  fc.constant(null).map(() => crypto.randomUUID()),
+  fc.constant(null).map(() => othersConsent),
+)
+const options = fc.oneof(
+  hostileValues,
+  fc.dictionary(fc.constantFrom('limit', 'cursor', 'since', 'until', 'status', 'interactionType', 'tokenType', 'orderBy', '__proto__'), hostileValues, { maxKeys: 3 }),
+)
 const transferInput = fc
   .record(
-    { to: fc.oneof(hostileValues, fc.constant(null).map(() => crypto.randomUUID()), fc.constant(null).map(() => me)), tokenType: notIn(tokenCodes), amount: badSdkAmounts, idempotencyKey: hostileValues, memo: fc.constant('m'.repeat(501)), extra: hostileValues },
+    {
+      to: fc.oneof(
+        hostileValues,
+        fc.constant(null).map(() => crypto.randomUUID()),
+        fc.constant(null).map(() => me),
+      ),
+      tokenType: notIn(tokenCodes),
+      amount: badSdkAmounts,
+      idempotencyKey: hostileValues,
+      memo: fc.constant('m'.repeat(501)),
+      extra: hostileValues,
+    },
     { requiredKeys: [] },
   )
   .filter((o) => Object.keys(o).length > 0)
@@ -53,8 +71,27 @@ const transferInput = fc
 
 /** Each SDK function with inputs it must refuse (`mustRefuse`), or that may also be a harmless read. */
 const calls: Array<{ name: string; input: fc.Arbitrary<unknown>; mustRefuse: boolean; run: (s: UserRepositories, input: any) => Promise<unknown> }> = [
-  { name: 'consent.record', mustRefuse: true, input: fc.tuple(fc.oneof(notIn(interactionTypes), fc.constant('terms_of_service')), hostileValues).filter(([t, terms]) => t !== 'terms_of_service' || !Array.isArray(terms) || terms.length === 0 || terms.some((x) => typeof x !== 'string' || !x.trim() || x.length > 10_000 || x.includes('\u0000')) || terms.length > 100), run: (s, [t, terms]) => s.consent.record(t, terms) },
-  { name: 'consent.updateStatus', mustRefuse: true, input: fc.tuple(foreignIds, fc.oneof(notIn(consentStatuses), fc.constantFrom(...consentStatuses))), run: (s, [id, status]) => s.consent.updateStatus(id, status) },
+  {
+    name: 'consent.record',
+    mustRefuse: true,
+    input: fc
+      .tuple(fc.oneof(notIn(interactionTypes), fc.constant('terms_of_service')), hostileValues)
+      .filter(
+        ([t, terms]) =>
+          t !== 'terms_of_service' ||
+          !Array.isArray(terms) ||
+          terms.length === 0 ||
+          terms.some((x) => typeof x !== 'string' || !x.trim() || x.length > 10_000 || x.includes('\u0000')) ||
+          terms.length > 100,
+      ),
+    run: (s, [t, terms]) => s.consent.record(t, terms),
+  },
+  {
+    name: 'consent.updateStatus',
+    mustRefuse: true,
+    input: fc.tuple(foreignIds, fc.oneof(notIn(consentStatuses), fc.constantFrom(...consentStatuses))),
+    run: (s, [id, status]) => s.consent.updateStatus(id, status),
+  },
   { name: 'consent.list', mustRefuse: false, input: options, run: (s, o) => s.consent.list(o) },
   { name: 'consent.has', mustRefuse: true, input: notIn(interactionTypes), run: (s, t) => s.consent.has(t) },
   { name: 'consent.history', mustRefuse: true, input: foreignIds, run: (s, id) => s.consent.history(id) },
@@ -114,7 +151,10 @@ describe('hostile input through the SDK', () => {
       cases: tried,
       violations,
       command: `FUZZ_RUNS=${runs} npx vitest run test/reliability/hostile/sdk-fuzz.test.ts`,
-      notes: `codes seen: ${[...codes].map(([c, n]) => `${c} ×${n}`).sort().join('; ')}`,
+      notes: `codes seen: ${[...codes]
+        .map(([c, n]) => `${c} ×${n}`)
+        .sort()
+        .join('; ')}`,
     })
     expect(tried).toBeGreaterThan(0)
   })

@@ -15,14 +15,35 @@ const db = useTestDatabase()
 
 /** Splinter's system schemas (Supabase-owned or extension-owned); pg_* schemas are excluded as well. */
 const systemSchemas = [
-  '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config', '_timescaledb_internal', 'auth', 'cron',
-  'extensions', 'graphql', 'graphql_public', 'information_schema', 'net', 'pgmq', 'pgroonga', 'pgsodium',
-  'pgsodium_masks', 'pgtle', 'pgbouncer', 'pg_catalog', 'realtime', 'repack', 'storage', 'supabase_functions',
-  'supabase_migrations', 'tiger', 'topology', 'vault',
+  '_timescaledb_cache',
+  '_timescaledb_catalog',
+  '_timescaledb_config',
+  '_timescaledb_internal',
+  'auth',
+  'cron',
+  'extensions',
+  'graphql',
+  'graphql_public',
+  'information_schema',
+  'net',
+  'pgmq',
+  'pgroonga',
+  'pgsodium',
+  'pgsodium_masks',
+  'pgtle',
+  'pgbouncer',
+  'pg_catalog',
+  'realtime',
+  'repack',
+  'storage',
+  'supabase_functions',
+  'supabase_migrations',
+  'tiger',
+  'topology',
+  'vault',
 ]
 const userSchema = (alias: string) => `(${alias}.nspname <> all(:system::text[]) and ${alias}.nspname not like 'pg\\_%')`
-const notFromExtension = (alias: string, oid: string) =>
-  `not exists (select from pg_depend ${alias} where ${alias}.objid = ${oid} and ${alias}.deptype = 'e')`
+const notFromExtension = (alias: string, oid: string) => `not exists (select from pg_depend ${alias} where ${alias}.objid = ${oid} and ${alias}.deptype = 'e')`
 const relationKinds = `('r', 'p', 'v', 'm', 'f')`
 
 /**

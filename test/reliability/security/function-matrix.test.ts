@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, it } from 'vitest'
 import { recordFigure } from '../../support/reliability-report.js'
 import { useTestDatabase } from '../../support/test-database.js'
-import {
-  functionRoles,
-  privateExecutableExpectations,
-  publicFunctionExpectations,
-  type Execute,
-  type FunctionExpectation,
-  type FunctionRole,
-} from './expectations.js'
+import { functionRoles, privateExecutableExpectations, publicFunctionExpectations, type Execute, type FunctionExpectation, type FunctionRole } from './expectations.js'
 import { attempt, bind, catalog, coverage, createFixtures, expectNone, inRolledBackRequest, requesterFor, type Fixtures } from './probe.js'
 
 /**
@@ -61,11 +54,10 @@ const cellsOf = (expectations: Readonly<Record<string, FunctionExpectation>>): C
 /** Checks one cell both ways; returns what disagrees with the expectation (nothing when it holds). */
 async function checkCell(cell: Cell, spec: FunctionExpectation): Promise<Verdict> {
   const violations: string[] = []
-  const [privilege] = await catalog<{ granted: boolean }>(
-    db().admin,
-    `select pg_catalog.has_function_privilege(:role, :fn::pg_catalog.regprocedure, 'EXECUTE') as granted`,
-    { role: cell.role, fn: cell.fn },
-  )
+  const [privilege] = await catalog<{ granted: boolean }>(db().admin, `select pg_catalog.has_function_privilege(:role, :fn::pg_catalog.regprocedure, 'EXECUTE') as granted`, {
+    role: cell.role,
+    fn: cell.fn,
+  })
   const granted = privilege?.granted === true
   if (granted !== (cell.expected === 'allowed')) {
     violations.push(`has_function_privilege('${cell.role}', '${cell.fn}', 'EXECUTE') is ${granted}`)

@@ -166,10 +166,7 @@ const listedErrorClass = /^V[0-9A-Z]{4}$/
  */
 function deniedOn(relation: string, message: string): boolean {
   const [schema, name] = relation.split('.')
-  return (
-    message === `permission denied for schema ${schema}` ||
-    ['table', 'view', 'materialized view', 'foreign table'].some((kind) => message === `permission denied for ${kind} ${name}`)
-  )
+  return message === `permission denied for schema ${schema}` || ['table', 'view', 'materialized view', 'foreign table'].some((kind) => message === `permission denied for ${kind} ${name}`)
 }
 
 function classify(relation: string, error: SqlError): Observation {

@@ -88,10 +88,7 @@ describe.each([
     const spec = relationExpectations[cell.relation]!
     const observed = await probeCell(cell.relation, spec.probe, cell.role, cell.action)
     results.push({ cell, observed })
-    expect(
-      observed.outcome,
-      `${cell.relation}: ${cell.role} ${cell.action} should be ${cell.expected}, observed ${observed.outcome} (${observed.detail})`,
-    ).toBe(cell.expected)
+    expect(observed.outcome, `${cell.relation}: ${cell.role} ${cell.action} should be ${cell.expected}, observed ${observed.outcome} (${observed.detail})`).toBe(cell.expected)
   })
 
   afterAll(() => {

@@ -52,8 +52,26 @@ export function statusForSqlState(code: string, message: string, authed: boolean
     return n >= 100 && n <= 999 ? n : 500
   }
   const byClass: Record<string, number> = {
-    '08': 503, '09': 500, '0L': 403, '0P': 403, '25': 500, '28': 403, '2D': 500, '38': 500, '39': 500, '3B': 500,
-    '40': 500, '53': 503, '54': 500, '55': 500, '57': 500, '58': 500, F0: 500, HV: 500, P0: 500, XX: 500,
+    '08': 503,
+    '09': 500,
+    '0L': 403,
+    '0P': 403,
+    '25': 500,
+    '28': 403,
+    '2D': 500,
+    '38': 500,
+    '39': 500,
+    '3B': 500,
+    '40': 500,
+    '53': 503,
+    '54': 500,
+    '55': 500,
+    '57': 500,
+    '58': 500,
+    F0: 500,
+    HV: 500,
+    P0: 500,
+    XX: 500,
   }
   return byClass[code.slice(0, 2)] ?? 400
 }
@@ -85,8 +103,16 @@ function raisedPgrst(message: string, detail: string | undefined): ApiError {
   const d = json(detail) as Record<string, unknown> | undefined
   const headers = d?.headers as Record<string, unknown> | undefined
   if (
-    typeof d !== 'object' || d === null || Array.isArray(d) || typeof d.status !== 'number' || !Number.isInteger(d.status) || !optionalString(d.status_text) ||
-    typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every(isString)
+    typeof d !== 'object' ||
+    d === null ||
+    Array.isArray(d) ||
+    typeof d.status !== 'number' ||
+    !Number.isInteger(d.status) ||
+    !optionalString(d.status_text) ||
+    typeof headers !== 'object' ||
+    headers === null ||
+    Array.isArray(headers) ||
+    !Object.values(headers).every(isString)
   ) {
     throw parseError(`Invalid JSON value for DETAIL: '${detail}'`, detailHint)
   }

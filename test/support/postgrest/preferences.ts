@@ -17,13 +17,21 @@ export interface Preferences {
 }
 
 const known = (version: PostgrestVersion) => [
-  'resolution=merge-duplicates', 'resolution=ignore-duplicates',
-  'return=representation', 'return=minimal', 'return=headers-only',
+  'resolution=merge-duplicates',
+  'resolution=ignore-duplicates',
+  'return=representation',
+  'return=minimal',
+  'return=headers-only',
   ...(version === '12.2' ? ['params=single-object'] : []),
-  'count=exact', 'count=planned', 'count=estimated',
-  'tx=commit', 'tx=rollback',
-  'missing=default', 'missing=null',
-  'handling=strict', 'handling=lenient',
+  'count=exact',
+  'count=planned',
+  'count=estimated',
+  'tx=commit',
+  'tx=rollback',
+  'missing=default',
+  'missing=null',
+  'handling=strict',
+  'handling=lenient',
 ]
 
 /** Haskell's `readMaybe :: Int64`: an optional minus and digits, nothing else. */
@@ -32,8 +40,7 @@ const readInt = (v: string) => (/^\s*-?\d+\s*$/.test(v) ? Number(v) : undefined)
 export function parsePreferences(header: string | undefined, version: PostgrestVersion, timezones: ReadonlySet<string>): Preferences {
   // ByteString's split gives nothing for an empty header, and an empty element for a stray comma.
   const prefs = header === undefined || header === '' ? [] : header.split(',').map((p) => p.trim())
-  const first = <T extends string>(prefix: string, values: readonly T[]) =>
-    prefs.map((p) => (p.startsWith(prefix) ? p.slice(prefix.length) : undefined)).find((v): v is T => values.includes(v as T))
+  const first = <T extends string>(prefix: string, values: readonly T[]) => prefs.map((p) => (p.startsWith(prefix) ? p.slice(prefix.length) : undefined)).find((v): v is T => values.includes(v as T))
   const tz = prefs.find((p) => p.startsWith('timezone='))?.slice('timezone='.length)
   const tzAccepted = tz !== undefined && timezones.has(tz)
   const maxAffectedText = prefs.find((p) => p.startsWith('max-affected='))?.slice('max-affected='.length)
@@ -47,9 +54,7 @@ export function parsePreferences(header: string | undefined, version: PostgrestV
     ...(tzAccepted ? { timezone: tz } : {}),
     ...(maxAffected === undefined ? {} : { maxAffected }),
     singleObject: version === '12.2' && prefs.includes('params=single-object'),
-    invalid: prefs.filter(
-      (p) => !accepted.includes(p) && !(p.startsWith('timezone=') && tzAccepted) && !p.startsWith('max-affected='),
-    ),
+    invalid: prefs.filter((p) => !accepted.includes(p) && !(p.startsWith('timezone=') && tzAccepted) && !p.startsWith('max-affected=')),
   }
 }
 

@@ -7,10 +7,7 @@ export interface SelectItem {
   cast?: string
 }
 
-export type Operation =
-  | { kind: 'in'; values: string[] }
-  | { kind: 'is'; value: 'null' | 'not_null' | 'true' | 'false' | 'unknown' }
-  | { kind: 'compare'; op: string; value: string }
+export type Operation = { kind: 'in'; values: string[] } | { kind: 'is'; value: 'null' | 'not_null' | 'true' | 'false' | 'unknown' } | { kind: 'compare'; op: string; value: string }
 
 export interface Filter {
   column: string
@@ -39,15 +36,35 @@ export interface QueryParams {
 
 /** The comparison operators (QueryParams.hs) and their SQL; quantifiers `(any)`/`(all)` are not supported. */
 export const operators: Record<string, string> = {
-  eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=', neq: '<>', like: 'like', ilike: 'ilike', match: '~', imatch: '~*',
-  cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxr: '&<', nxl: '&>', adj: '-|-', isdistinct: 'IS DISTINCT FROM',
+  eq: '=',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+  neq: '<>',
+  like: 'like',
+  ilike: 'ilike',
+  match: '~',
+  imatch: '~*',
+  cs: '@>',
+  cd: '<@',
+  ov: '&&',
+  sl: '<<',
+  sr: '>>',
+  nxr: '&<',
+  nxl: '&>',
+  adj: '-|-',
+  isdistinct: 'IS DISTINCT FROM',
 }
 const isValues = ['null', 'not_null', 'true', 'false', 'unknown'] as const
 
 /** A position in one parameter's text; failures are PGRST100 in Parsec's "(line 1, column n)" form. */
 class Cursor {
   i = 0
-  constructor(readonly text: string, readonly what: string) {}
+  constructor(
+    readonly text: string,
+    readonly what: string,
+  ) {}
   get rest() {
     return this.text.slice(this.i)
   }
@@ -82,7 +99,14 @@ function quoted(c: Cursor): string {
 /** pField: a quoted name, or [letters digits _ space $] joined by dashes; JSON paths are out of scope. */
 function field(c: Cursor): string {
   c.take(/[ \t]*/)
-  const name = c.text[c.i] === '"' ? quoted(c) : c.take(/[\p{L}0-9_ $]+(?:-(?!>)[\p{L}0-9_ $]+)*/u).split('-').map((p) => p.trim()).join('-')
+  const name =
+    c.text[c.i] === '"'
+      ? quoted(c)
+      : c
+          .take(/[\p{L}0-9_ $]+(?:-(?!>)[\p{L}0-9_ $]+)*/u)
+          .split('-')
+          .map((p) => p.trim())
+          .join('-')
   if (name === '') c.fail('expecting field name (* or [a..z0..9_$])')
   if (c.rest.startsWith('->')) throw notImplemented('JSON path operators (->, ->>)')
   c.take(/[ \t]*/)
@@ -200,7 +224,10 @@ export function decodeComponent(s: string): string {
 /** HTTP.parseQueryReplacePlus: `+` is a space; keys without `=` are dropped. */
 function queryPairs(search: string): [string, string][] {
   const decode = (s: string) => decodeComponent(s.replace(/\+/g, ' '))
-  return search.replace(/^\?/, '').split('&').filter((p) => p.includes('='))
+  return search
+    .replace(/^\?/, '')
+    .split('&')
+    .filter((p) => p.includes('='))
     .map((p) => [decode(p.slice(0, p.indexOf('='))), decode(p.slice(p.indexOf('=') + 1))])
 }
 
@@ -224,7 +251,9 @@ export function parseQueryParams(search: string, isRpcRead: boolean): QueryParam
   const params: QueryParams = {
     select: selectList(pairs.find(([k]) => k === 'select')?.[1] ?? '*'),
     where: [],
-    order: ending('order').slice(0, 1).flatMap(([, v]) => orderList(v)),
+    order: ending('order')
+      .slice(0, 1)
+      .flatMap(([, v]) => orderList(v)),
     args: [],
   }
   params.limit = ending('limit').at(-1)?.[1]

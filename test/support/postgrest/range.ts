@@ -43,9 +43,7 @@ export function requestedRange(limit: string | undefined, offset: string | undef
   const hasLimitZero = limitRange.upper === -1
   const top = hasLimitZero ? limitZero : intersect(headerRange, limitRange)
   if (isEmpty(top) && !hasLimitZero) {
-    const details = isEmpty(headerRange)
-      ? 'The lower boundary must be lower than or equal to the upper boundary in the Range header.'
-      : 'Limit should be greater than or equal to zero.'
+    const details = isEmpty(headerRange) ? 'The lower boundary must be lower than or equal to the upper boundary in the Range header.' : 'Limit should be greater than or equal to zero.'
     throw pgrstError(416, 'PGRST103', 'Requested range not satisfiable', details)
   }
   return top

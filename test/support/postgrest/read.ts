@@ -107,9 +107,7 @@ export function planRead(cache: SchemaCache, table: string, query: QueryParams, 
     const words = [o.direction?.toUpperCase(), o.nulls === undefined ? undefined : o.nulls === 'nullsfirst' ? 'NULLS FIRST' : 'NULLS LAST']
     return [b.column(o.column), ...words.filter(Boolean)].join(' ')
   })
-  const source =
-    `SELECT ${items.join(', ')} FROM ${b.qi}${b.where(query.where)}` +
-    `${order.length ? ` ORDER BY ${order.join(', ')}` : ''} ${limitOffsetSql(shape.range, b.params)}`
+  const source = `SELECT ${items.join(', ')} FROM ${b.qi}${b.where(query.where)}` + `${order.length ? ` ORDER BY ${order.join(', ')}` : ''} ${limitOffsetSql(shape.range, b.params)}`
   const separateCount = shape.count && !(shape.range.lower === 0 && shape.range.upper === null)
   const countCte = separateCount ? `, pgrst_source_count AS (SELECT 1 FROM ${b.qi}${b.where(query.where)})` : ''
   const total = !shape.count ? 'null::bigint' : separateCount ? '(SELECT pg_catalog.count(*) FROM pgrst_source_count)' : 'pg_catalog.count(_postgrest_t)'

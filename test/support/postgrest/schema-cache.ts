@@ -112,9 +112,27 @@ const typesSql = `
  * a type in pg_catalog or the exposed schema and is spliced as its quoted, qualified name.
  */
 const keywordTypes = [
-  'int', 'integer', 'smallint', 'bigint', 'real', 'float', 'double precision', 'decimal', 'dec', 'boolean', 'bit',
-  'bit varying', 'char', 'character', 'character varying', 'nchar', 'national character', 'timestamp with time zone',
-  'timestamp without time zone', 'time with time zone', 'time without time zone',
+  'int',
+  'integer',
+  'smallint',
+  'bigint',
+  'real',
+  'float',
+  'double precision',
+  'decimal',
+  'dec',
+  'boolean',
+  'bit',
+  'bit varying',
+  'char',
+  'character',
+  'character varying',
+  'nchar',
+  'national character',
+  'timestamp with time zone',
+  'timestamp without time zone',
+  'time with time zone',
+  'time without time zone',
 ]
 
 export async function loadSchemaCache(pool: pg.Pool, schema: string): Promise<SchemaCache> {
@@ -126,7 +144,13 @@ export async function loadSchemaCache(pool: pg.Pool, schema: string): Promise<Sc
     pool.query<{ name: string }>('select name from pg_catalog.pg_timezone_names'),
   ])
   const cache: SchemaCache = {
-    schema, tables: new Map(), routines: new Map(), allRoutines: new Map(), roleSettings: new Map(), roleIsolation: new Map(), types: new Map(),
+    schema,
+    tables: new Map(),
+    routines: new Map(),
+    allRoutines: new Map(),
+    roleSettings: new Map(),
+    roleIsolation: new Map(),
+    types: new Map(),
     timezones: new Set(timezones.rows.map((t) => t.name)),
   }
   for (const t of tables.rows) cache.tables.set(t.name, new Map(Object.entries(t.columns)))

@@ -75,7 +75,8 @@ async function respond({ pool, cache, version }: Config, req: IncomingMessage, i
   const method = req.method ?? 'GET'
   const url = new URL(req.url ?? '/', 'http://fixture')
   // 12.2 answers a path it does not serve with an empty JSON object; 13 added PGRST125.
-  const invalidPath = () => (version === '12.2' ? new ApiError(404, { code: '', details: null, hint: null, message: '' }, {}, undefined, '{}') : pgrstError(404, 'PGRST125', 'Invalid path specified in request URL'))
+  const invalidPath = () =>
+    version === '12.2' ? new ApiError(404, { code: '', details: null, hint: null, message: '' }, {}, undefined, '{}') : pgrstError(404, 'PGRST125', 'Invalid path specified in request URL')
   if (!/^\/rest\/v1(\/|$)/.test(url.pathname)) throw invalidPath()
   // What PostgREST sees behind Supabase's gateway, which strips /rest/v1.
   const path = url.pathname.slice('/rest/v1'.length) || '/'
@@ -150,7 +151,12 @@ async function respond({ pool, cache, version }: Config, req: IncomingMessage, i
   // request.headers: lower-cased names, Cookie left out and parsed into request.cookies instead.
   const { cookie, ...rest } = req.headers
   const headers = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, [v ?? []].flat().join(', ')]))
-  const cookies = Object.fromEntries((cookie ?? '').split(';').filter((c) => c.includes('=')).map((c) => c.split(/=(.*)/s, 2).map((s) => s.trim())))
+  const cookies = Object.fromEntries(
+    (cookie ?? '')
+      .split(';')
+      .filter((c) => c.includes('='))
+      .map((c) => c.split(/=(.*)/s, 2).map((s) => s.trim())),
+  )
   const roleSettings = cache.roleSettings.get(identity.role) ?? []
   const searchPath = `"${cache.schema}", "public"` // the schema + db-extra-search-path's default
   const ctx = { identity, method, path, headers, cookies, readOnly, isolation, roleSettings, searchPath, version, ...(prefs.timezone ? { timezone: prefs.timezone } : {}) }
@@ -185,7 +191,11 @@ export async function createPostgrestServer(options: PostgrestServerOptions): Pr
     throw new Error(`PostgREST fixture: could not read the schema cache: ${error instanceof Error ? error.message : String(error)}`)
   })
   const config: Config = {
-    pool, cache, key: new TextEncoder().encode(options.jwtSecret), anonRole: options.anonRole ?? 'anon', version: options.postgrestVersion ?? '14',
+    pool,
+    cache,
+    key: new TextEncoder().encode(options.jwtSecret),
+    anonRole: options.anonRole ?? 'anon',
+    version: options.postgrestVersion ?? '14',
   }
   const server = createServer((req, res) => {
     handle(config, req, res).catch((error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))))
