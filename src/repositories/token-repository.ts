@@ -5,16 +5,31 @@ import type { TokenHistoryOptions, TokenStatementOptions, TransferInput } from '
 import type { TimestampInput } from '../values/timestamp.js'
 import type { TokenBalance, TokenStatement, TokenTransaction } from './records.js'
 
-/** The signed-in user's tokens. Both adapters implement it with the same results and errors. */
+/**
+ * The signed-in user's tokens. Both adapters implement it with the same results and errors.
+ *
+ * @example
+ * ```ts
+ * import { createAvolveClient } from '@avolve/db/client'
+ *
+ * const tokens = createAvolveClient(supabase).tokens // on the server: (await db.asUser(accessToken)).tokens
+ * ```
+ */
 export interface TokenRepository {
   /**
    * The user's balances, one per token they have held.
-   * @example const balances = await scope.tokens.balances()
+   * @example
+   * ```ts
+   * const balances = await me.tokens.balances() // [{ token_type: 'GEN', balance: '69.5', version: '3', … }]
+   * ```
    */
   balances(): Promise<TokenBalance[]>
   /**
    * The user's balance of one token as an exact decimal string, `"0"` when they never held it.
-   * @example const gen = await scope.tokens.balance('GEN') // "69.5"
+   * @example
+   * ```ts
+   * const gen = await me.tokens.balance('GEN') // "69.5"
+   * ```
    */
   balance(tokenType: TokenCode): Promise<string>
   /**
@@ -22,12 +37,27 @@ export interface TokenRepository {
    * returns the same row and moves nothing again; without a key the SDK makes one, once per call,
    * so its own retries are safe too.
    * @throws InsufficientBalanceError when the balance is lower than the amount (nothing moves).
-   * @example await scope.tokens.transfer({ to: bobId, tokenType: 'GEN', amount: '30.5', memo: 'workshop' })
+   * @example
+   * ```ts
+   * import { InsufficientBalanceError, isAvolveError } from '@avolve/db'
+   *
+   * try {
+   *   const row = await me.tokens.transfer({ to: bobId, tokenType: 'GEN', amount: '30.5', memo: 'workshop' })
+   *   // { id: '…', kind: 'transfer', from_user_id: me.userId, to_user_id: bobId, amount: '30.5', memo: 'workshop', … }
+   * } catch (e) {
+   *   if (isAvolveError(e, InsufficientBalanceError)) showMessage('Not enough GEN')
+   *   else throw e
+   * }
+   * ```
    */
   transfer<A extends AmountInput>(input: TransferInput<A>): Promise<TokenTransaction>
   /**
    * A page of the ledger rows the user sent or received, newest first.
-   * @example const page = await scope.tokens.history({ tokenType: 'GEN', limit: 20 })
+   * @example
+   * ```ts
+   * const page = await me.tokens.history({ tokenType: 'GEN', limit: 20 }) // { items: [{ kind: 'transfer', amount: '30.5', … }, …], nextCursor: 'eyJ…' }
+   * const older = page.nextCursor ? await me.tokens.history({ tokenType: 'GEN', limit: 20, cursor: page.nextCursor }) : null
+   * ```
    */
   history(options?: TokenHistoryOptions): Promise<Page<TokenTransaction>>
   /**
@@ -36,8 +66,8 @@ export interface TokenRepository {
    * probe, however long the history.
    * @example
    * ```ts
-   * const before = await scope.tokens.balanceAt('GEN', '2026-12-01T00:00:00Z') // "40"
-   * const now = await scope.tokens.balanceAt('GEN', new Date()) // the same as balance('GEN')
+   * const before = await me.tokens.balanceAt('GEN', '2026-12-01T00:00:00Z') // "40"
+   * const now = await me.tokens.balanceAt('GEN', new Date()) // the same as balance('GEN')
    * ```
    */
   balanceAt(tokenType: TokenCode, at: TimestampInput): Promise<string>
@@ -48,7 +78,7 @@ export interface TokenRepository {
    * and each movement's `balance_after` is the one before it plus its `amount`.
    * @example
    * ```ts
-   * const page = await scope.tokens.statement({ tokenType: 'GEN', from: '2026-12-01T00:00:00Z', to: '2027-01-01T00:00:00Z' })
+   * const page = await me.tokens.statement({ tokenType: 'GEN', from: '2026-12-01T00:00:00Z', to: '2027-01-01T00:00:00Z' })
    * // { tokenType: 'GEN', openingBalance: '40', closingBalance: '69.5',
    * //   items: [{ version: '7', amount: '-30.5', balance_after: '9.5', transaction_id: '…', created_at: '…', … }, …], nextCursor: null }
    * ```

@@ -6,14 +6,32 @@ import { limits } from './limits.js'
 import { cursorSchema, entryCursorSchema, pageSizeSchema } from './pagination.js'
 import { storableText, timestampInputSchema, uuidSchema } from './primitives.js'
 
-/** One of the token codes in public.token_types. */
+/**
+ * One of the token codes in public.token_types.
+ *
+ * @example
+ * ```ts
+ * import { tokenCodeSchema } from '@avolve/db/schemas'
+ *
+ * tokenCodeSchema.parse('GEN') // 'GEN'
+ * tokenCodeSchema.safeParse('gen').success // false: codes are upper case
+ * ```
+ */
 export const tokenCodeSchema = z.enum(tokenCodes, { error: `expected a token code: ${tokenCodes.join(', ')}` })
 
+/**
+ * A transfer's or a mint's memo: storable text of at most 500 characters.
+ *
+ * @example
+ * ```ts
+ * import { memoSchema } from '@avolve/db/schemas'
+ *
+ * memoSchema.safeParse('m'.repeat(501)).success // false
+ * ```
+ */
 export const memoSchema = storableText.max(limits.maxMemoLength, { error: `a memo has at most ${limits.maxMemoLength} characters` })
 
-const tokenRules = new Map<string, { decimals: number; transferable: boolean }>(
-  tokenTypeRows.map((t) => [t.code, { decimals: t.decimals, transferable: t.transferable }]),
-)
+const tokenRules = new Map<string, { decimals: number; transferable: boolean }>(tokenTypeRows.map((t) => [t.code, { decimals: t.decimals, transferable: t.transferable }]))
 
 /** Refuses an amount with more decimal places than its token allows (public.token_types.decimals). */
 function withinTokenDecimals(input: { tokenType: TokenCode; amount: string }, ctx: z.RefinementCtx): void {
@@ -32,47 +50,138 @@ const movementFields = {
   memo: memoSchema.optional(),
 }
 
-/** A transfer from the signed-in user. Without an idempotency key the SDK makes one, once. */
-export const transferInputSchema = z
-  .strictObject(movementFields)
-  .superRefine((input, ctx) => {
-    if (tokenRules.get(input.tokenType)?.transferable === false) {
-      ctx.addIssue({ code: 'custom', path: ['tokenType'], message: `${input.tokenType} cannot be transferred` })
-    }
-    withinTokenDecimals(input, ctx)
-  })
+/**
+ * A transfer from the signed-in user. Without an idempotency key the SDK makes one, once.
+ *
+ * @example
+ * ```ts
+ * import { transferInputSchema } from '@avolve/db/schemas'
+ *
+ * transferInputSchema.parse({ to: bobId, tokenType: 'GEN', amount: '012.50' }) // { to: bobId, tokenType: 'GEN', amount: '12.5' }
+ * transferInputSchema.safeParse({ to: bobId, tokenType: 'GEN', amount: 0.1 }).success // false: write decimals as strings
+ * ```
+ */
+export const transferInputSchema = z.strictObject(movementFields).superRefine((input, ctx) => {
+  if (tokenRules.get(input.tokenType)?.transferable === false) {
+    ctx.addIssue({ code: 'custom', path: ['tokenType'], message: `${input.tokenType} cannot be transferred` })
+  }
+  withinTokenDecimals(input, ctx)
+})
 /**
  * A transfer's input; with the amount's type `A` inferred at a call, a number literal that is not a
- * non-negative integer does not compile ({@link CheckedAmount}).
+ * non-negative integer does not compile (`CheckedAmount`).
+ *
+ * @example
+ * ```ts
+ * import type { TransferInput } from '@avolve/db'
+ *
+ * const input: TransferInput = { to: bobId, tokenType: 'GEN', amount: '30.5', memo: 'workshop' }
+ * await me.tokens.transfer(input)
+ * ```
  */
 export type TransferInput<A extends AmountInput = AmountInput> = WithAmount<z.input<typeof transferInputSchema>, A>
 
 /** `T` with its amount checked as far as its type `A` allows. */
 type WithAmount<T extends { amount: AmountInput }, A extends AmountInput> = Omit<T, 'amount'> & { amount: A & CheckedAmount<A> }
 
-/** A transfer made by the service role, from any user. */
+/**
+ * A transfer made by the service role, from any user.
+ *
+ * @example
+ * ```ts
+ * import { serviceTransferInputSchema } from '@avolve/db/schemas'
+ *
+ * serviceTransferInputSchema.safeParse({ to: bobId, tokenType: 'SAP', amount: '5' }).success // false: from is required
+ * ```
+ */
 export const serviceTransferInputSchema = z.strictObject({ from: uuidSchema, ...movementFields }).superRefine(withinTokenDecimals)
+/**
+ * The input of a service-role transfer (`asService().tokens.transfer()`).
+ *
+ * @example
+ * ```ts
+ * import type { ServiceTransferInput } from '@avolve/db'
+ *
+ * const input: ServiceTransferInput = { from: aliceId, to: bobId, tokenType: 'SAP', amount: 5n }
+ * await db.asService().tokens.transfer(input)
+ * ```
+ */
 export type ServiceTransferInput<A extends AmountInput = AmountInput> = WithAmount<z.input<typeof serviceTransferInputSchema>, A>
 
-/** Tokens created for a user (service role only). */
+/**
+ * Tokens created for a user (service role only).
+ *
+ * @example
+ * ```ts
+ * import { mintInputSchema } from '@avolve/db/schemas'
+ *
+ * mintInputSchema.parse({ to: userId, tokenType: 'GEN', amount: 100 }) // { to: userId, tokenType: 'GEN', amount: '100' }
+ * ```
+ */
 export const mintInputSchema = z.strictObject(movementFields).superRefine(withinTokenDecimals)
+/**
+ * The input of `asService().tokens.mint()`.
+ *
+ * @example
+ * ```ts
+ * import type { MintInput } from '@avolve/db'
+ *
+ * const input: MintInput = { to: userId, tokenType: 'GEN', amount: '100', idempotencyKey: signupBonusKey }
+ * await db.asService().tokens.mint(input)
+ * ```
+ */
 export type MintInput<A extends AmountInput = AmountInput> = WithAmount<z.input<typeof mintInputSchema>, A>
 
-/** Filters and page of `tokens.history()`. */
+/**
+ * Filters and page of `tokens.history()`.
+ *
+ * @example
+ * ```ts
+ * import { tokenHistoryOptionsSchema } from '@avolve/db/schemas'
+ *
+ * tokenHistoryOptionsSchema.parse({ tokenType: 'GEN' }) // { tokenType: 'GEN', limit: 20 }
+ * ```
+ */
 export const tokenHistoryOptionsSchema = z.strictObject({
   tokenType: tokenCodeSchema.optional(),
   limit: pageSizeSchema,
   cursor: cursorSchema.optional(),
 })
+/**
+ * The options of `tokens.history()`.
+ *
+ * @example
+ * ```ts
+ * import type { TokenHistoryOptions } from '@avolve/db'
+ *
+ * const options: TokenHistoryOptions = { tokenType: 'GEN', limit: 50 }
+ * const page = await me.tokens.history(options) // { items: [...], nextCursor: 'eyJ…' | null }
+ * ```
+ */
 export type TokenHistoryOptions = z.input<typeof tokenHistoryOptionsSchema>
-export type ParsedTokenHistoryOptions = z.output<typeof tokenHistoryOptionsSchema>
 
-/** The instant of `tokens.balanceAt()`: an ISO 8601 string with an offset, or a Date. */
+/**
+ * The instant of `tokens.balanceAt()`: an ISO 8601 string with an offset, or a Date.
+ *
+ * @example
+ * ```ts
+ * import { balanceAtInstantSchema } from '@avolve/db/schemas'
+ *
+ * balanceAtInstantSchema.parse(new Date('2026-12-01T00:00:00Z')) // '2026-12-01T00:00:00.000000Z'
+ * ```
+ */
 export const balanceAtInstantSchema = timestampInputSchema
 
 /**
  * What `tokens.statement()` covers: one token over the period [`from`, `to`) (from the first movement,
  * and up to now, when left out), a page of its movements oldest first.
+ *
+ * @example
+ * ```ts
+ * import { tokenStatementOptionsSchema } from '@avolve/db/schemas'
+ *
+ * tokenStatementOptionsSchema.safeParse({ tokenType: 'GEN', from: '2027-01-01T00:00:00Z', to: '2026-12-01T00:00:00Z' }).success // false
+ * ```
  */
 export const tokenStatementOptionsSchema = z
   .strictObject({
@@ -83,4 +192,15 @@ export const tokenStatementOptionsSchema = z
     cursor: entryCursorSchema.optional(),
   })
   .refine((o) => o.from === undefined || o.to === undefined || o.from <= o.to, { path: ['to'], error: 'to must not be before from' })
+/**
+ * The options of `tokens.statement()`.
+ *
+ * @example
+ * ```ts
+ * import type { TokenStatementOptions } from '@avolve/db'
+ *
+ * const december: TokenStatementOptions = { tokenType: 'GEN', from: '2026-12-01T00:00:00Z', to: '2027-01-01T00:00:00Z', limit: 100 }
+ * const statement = await me.tokens.statement(december)
+ * ```
+ */
 export type TokenStatementOptions = z.input<typeof tokenStatementOptionsSchema>

@@ -3,6 +3,16 @@
  * id), opaque to callers. The same cursor works on both adapters.
  */
 
+/**
+ * Where a page ended: the sort key of its last row, as `cursorSchema` decodes a `nextCursor`.
+ *
+ * @example
+ * ```ts
+ * import { cursorSchema, type CursorPosition } from '@avolve/db/schemas'
+ *
+ * const position: CursorPosition = cursorSchema.parse(page.nextCursor) // { at: '2026-12-01T09:00:00.000000Z', id: '…' }
+ * ```
+ */
 export interface CursorPosition {
   /** Canonical timestamp (see timestamp.ts) of the last row returned. */
   at: string
