@@ -72,7 +72,12 @@ async function main() {
       consentsPerSecond: round(consents / seconds, 1),
       transferP50Ms: round(percentile(sorted, 50)),
       transferP99Ms: round(percentile(sorted, 99)),
-      consentP99Ms: round(percentile([...latencies.consent].sort((a, b) => a - b), 99)),
+      consentP99Ms: round(
+        percentile(
+          [...latencies.consent].sort((a, b) => a - b),
+          99,
+        ),
+      ),
       errorsByCode,
       invariantViolations: report.violations,
     }

@@ -1,7 +1,7 @@
 import { databaseErrorCodes, type DatabaseErrorName } from '../generated/error-codes.js'
 import type { SdkErrorCode } from './codes.js'
 import {
-  AvolveError,
+  type AvolveError,
   ConstraintViolationError,
   IdempotencyConflictError,
   InsufficientBalanceError,
@@ -66,7 +66,7 @@ const standardCodes: Record<string, { cls: ErrorClass; code: SdkErrorCode; hint:
   '23502': { cls: ConstraintViolationError, code: 'not_null_violation', hint: 'a required value is missing' },
   '42883': { cls: UnexpectedError, code: 'schema_mismatch', hint: 'the database lacks a function the SDK calls: apply the migrations this SDK version ships' },
   '42P01': { cls: UnexpectedError, code: 'schema_mismatch', hint: 'the database lacks a table the SDK reads: apply the migrations this SDK version ships' },
-  '28P01': { cls: UnexpectedError, code: 'database_login_failed', hint: 'the database refused the connection string\'s user or password' },
+  '28P01': { cls: UnexpectedError, code: 'database_login_failed', hint: "the database refused the connection string's user or password" },
   '3D000': { cls: UnexpectedError, code: 'database_not_found', hint: 'the connection string names a database that does not exist' },
 }
 const standardClasses: Record<string, { cls: ErrorClass; code: SdkErrorCode; hint: string }> = {
@@ -123,7 +123,10 @@ export function classifyDatabaseError(fields: DatabaseErrorFields): ErrorMeaning
       cause: fields.cause,
     }
     if (name === 'idempotency_conflict' && details) {
-      init.fields = (details.split(':')[1] ?? '').split(',').map((f) => argumentNames[f.trim()] ?? f.trim()).filter(Boolean)
+      init.fields = (details.split(':')[1] ?? '')
+        .split(',')
+        .map((f) => argumentNames[f.trim()] ?? f.trim())
+        .filter(Boolean)
     }
     return { cls: errorClassByName[name] as ErrorClass, init }
   }

@@ -25,8 +25,12 @@ export function canonicalTimestamp(text: string): string {
   local.setUTCFullYear(year, month - 1, day)
   local.setUTCHours(hour, minute, second, 0)
   const exists =
-    local.getUTCFullYear() === year && local.getUTCMonth() === month - 1 && local.getUTCDate() === day &&
-    local.getUTCHours() === hour && local.getUTCMinutes() === minute && local.getUTCSeconds() === second
+    local.getUTCFullYear() === year &&
+    local.getUTCMonth() === month - 1 &&
+    local.getUTCDate() === day &&
+    local.getUTCHours() === hour &&
+    local.getUTCMinutes() === minute &&
+    local.getUTCSeconds() === second
   if (!exists) throw new TypeError(`not a timestamp: ${JSON.stringify(text)} names no such date or time`)
   const iso = new Date(local.getTime() - offsetSeconds * 1000).toISOString() // whole seconds: the fraction is kept as digits below
   // Beyond year 9999 toISOString writes a six-digit signed year, which this form has no room for.

@@ -13,8 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  */
 const VOCABULARIES = ['InteractionType', 'TokenCode', 'TokenTier']
 const ROWS = ['Row', 'Insert', 'Update']
-const columns = (table: string, column: string, to: string): Narrowing[] =>
-  ROWS.map((part) => ({ path: `Database.public.Tables.${table}.${part}.${column}`, to }))
+const columns = (table: string, column: string, to: string): Narrowing[] => ROWS.map((part) => ({ path: `Database.public.Tables.${table}.${part}.${column}`, to }))
 const CONSENT_STATUS = 'Database["public"]["Enums"]["consent_status"]'
 const ALLOWED_NARROWINGS: Narrowing[] = [
   // Lookup keys and the columns with a foreign key to them: the union of the lookup's keys.
@@ -49,7 +48,7 @@ describe('the supabase-js Database type against the official generator (supabase
     await db?.drop()
   })
 
-  it('differs from it only by the documented narrowings, on this package\'s migrated database', async () => {
+  it("differs from it only by the documented narrowings, on this package's migrated database", async () => {
     const [files, official] = await Promise.all([generateFiles(db.adminUrl, []), officialDatabaseType(db.adminUrl)])
     const ours = files.find((f) => f.name === 'database.ts')!.content
     const diffs = compareDatabaseTypes(ours, official)
@@ -74,10 +73,7 @@ describe('the supabase-js Database type against the official generator (supabase
       } finally {
         await client.end()
       }
-      const [files, official] = await Promise.all([
-        generateAppFiles(appDb.adminUrl, { package: [], app: appMigrations, appDir: 'supabase/migrations' }),
-        officialDatabaseType(appDb.adminUrl),
-      ])
+      const [files, official] = await Promise.all([generateAppFiles(appDb.adminUrl, { package: [], app: appMigrations, appDir: 'supabase/migrations' }), officialDatabaseType(appDb.adminUrl)])
       const ours = files.find((f) => f.name === 'database.ts')!.content
       expect(ours).toContain("from '@avolve/db'")
       const diffs = compareDatabaseTypes(ours, official)

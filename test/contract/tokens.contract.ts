@@ -1,14 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import {
-  IdempotencyConflictError,
-  InsufficientBalanceError,
-  NotFoundError,
-  ValidationError,
-  type TokenBalance,
-  type TokenEntry,
-  type TokenStatement,
-  type TokenTransaction,
-} from '../../src/index.js'
+import { IdempotencyConflictError, InsufficientBalanceError, NotFoundError, ValidationError, type TokenBalance, type TokenEntry, type TokenStatement, type TokenTransaction } from '../../src/index.js'
 import { expectAvolveError } from '../support/expect-error.js'
 import type { ContractEnv } from './env.js'
 
@@ -20,8 +11,7 @@ export function tokensContract(env: ContractEnv): void {
     return users
   }
 
-  const ledgerRows = async (key: string) =>
-    (await env.db().admin.query('select count(*)::int as n from public.token_transactions where idempotency_key = $1', [key])).rows[0].n
+  const ledgerRows = async (key: string) => (await env.db().admin.query('select count(*)::int as n from public.token_transactions where idempotency_key = $1', [key])).rows[0].n
 
   describe('tokens.transfer', () => {
     it('moves tokens and returns the ledger row, typed from the schema', async () => {
@@ -118,7 +108,7 @@ export function tokensContract(env: ContractEnv): void {
       expect(await alice!.scope.tokens.balance('GEN')).toBe('95')
     })
 
-    it('scopes a key to its sender: the key another user sent first is a request of its own, read back as the caller\'s row', async () => {
+    it("scopes a key to its sender: the key another user sent first is a request of its own, read back as the caller's row", async () => {
       const [alice, bob] = await funded(2)
       const key = crypto.randomUUID()
       const sent = await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '5', idempotencyKey: key })
@@ -185,8 +175,7 @@ export function tokensContract(env: ContractEnv): void {
      * The database's clock now, to the microsecond (a Date would cut it to the millisecond, before an
      * entry stamped in the same millisecond): entries are stamped by the database's clock, not ours.
      */
-    const dbNow = async (): Promise<string> =>
-      (await env.db().admin.query(`select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t`)).rows[0].t as string
+    const dbNow = async (): Promise<string> => (await env.db().admin.query(`select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t`)).rows[0].t as string
 
     it('balanceAt() re-derives the balance at any past instant from the ledger alone', async () => {
       const [alice, bob] = await env.users(2)

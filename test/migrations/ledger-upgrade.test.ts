@@ -45,7 +45,7 @@ describe('upgrading a ledger with history to running balances', () => {
     await db.drop()
   })
 
-  it('backfills every account\'s running balances from the ledger, losing nothing, and the chain holds', async () => {
+  it("backfills every account's running balances from the ledger, losing nothing, and the chain holds", async () => {
     const balancesBefore = await balances()
     const ledgerBefore = await ledger()
     expect(ledgerBefore).toHaveLength(4 + 1 + 1 + 40)

@@ -132,10 +132,7 @@ describe('keyset pagination over token_transactions', () => {
   const page = async (query: string) => (await get(`token_transactions?select=id,created_at&order=created_at.desc,id.desc&limit=2${query}`)).json() as Tx[]
 
   it('walks every row exactly once with or=(created_at.lt.X,and(created_at.eq.X,id.lt.Y))', async () => {
-    const { rows: truth } = await db().admin.query<{ id: string }>(
-      'select id from public.token_transactions where to_user_id = $1 or from_user_id = $1 order by created_at desc, id desc',
-      [a],
-    )
+    const { rows: truth } = await db().admin.query<{ id: string }>('select id from public.token_transactions where to_user_id = $1 or from_user_id = $1 order by created_at desc, id desc', [a])
     expect(truth.length).toBe(4)
     const seen: string[] = []
     let rows = await page('')

@@ -58,12 +58,16 @@ describe('canonicalDecimal', () => {
 describe('decimalFromDatabase', () => {
   it('keeps the sign of a signed amount (a debit entry) and reads negative zero as zero', () => {
     fc.assert(
-      fc.property(digits(20).filter((d) => d.length > 0), digits(18), (int, frac) => {
-        const text = frac ? `${int}.${frac}` : int
-        const magnitude = decimalBySpec(text)
-        expect(decimalFromDatabase(text)).toBe(magnitude)
-        expect(decimalFromDatabase(`-${text}`)).toBe(/^0(\.0*)?$/.test(magnitude) ? magnitude : `-${magnitude}`)
-      }),
+      fc.property(
+        digits(20).filter((d) => d.length > 0),
+        digits(18),
+        (int, frac) => {
+          const text = frac ? `${int}.${frac}` : int
+          const magnitude = decimalBySpec(text)
+          expect(decimalFromDatabase(text)).toBe(magnitude)
+          expect(decimalFromDatabase(`-${text}`)).toBe(/^0(\.0*)?$/.test(magnitude) ? magnitude : `-${magnitude}`)
+        },
+      ),
     )
     expect(decimalFromDatabase('-1.000000000000000000')).toBe('-1')
     expect(() => decimalFromDatabase('--1')).toThrow(TypeError)
@@ -83,7 +87,10 @@ describe('canonicalTimestamp', () => {
       fc.constantFrom(':', ':', '-'),
       two,
       two,
-      fc.oneof(fc.constant(''), digits(8).map((d) => `.${d}`)),
+      fc.oneof(
+        fc.constant(''),
+        digits(8).map((d) => `.${d}`),
+      ),
       fc.constantFrom('+00', '+00:00', 'Z', '+0000', '+01', '', ' +00', '+00 '),
     )
     .map(([y, mo, d, sep, h, colon, mi, s, frac, zone]) => `${y}-${mo}-${d}${sep}${h}${colon}${mi}:${s}${frac}${zone}`)
