@@ -23,7 +23,7 @@ describe('avolve-db usage', () => {
   })
 
   it.each([
-    ['codegen', ['--check', '--database-url', '--out-dir']],
+    ['codegen', ['--check', '--database-url', '--out']],
     ['demo', ['embedded PostgreSQL']],
     ['inspect', ['--json', '--long-running-seconds', '--database-url']],
     ['maintain', ['refresh', 'VACUUM (ANALYZE)', '--database-url']],
