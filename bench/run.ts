@@ -87,7 +87,15 @@ async function main() {
       const times = await codegenTimes(quick ? 2 : 3)
       const warm = summarize(times.slice(1)).median
       const size = await measureClient()
-      printTable('tooling', ['what', 'figure'], [['codegen cold (s)', times[0]!.toFixed(2)], ['codegen warm (s)', warm.toFixed(2)], ['client bundle gzipped (bytes)', size.gzipBytes]])
+      printTable(
+        'tooling',
+        ['what', 'figure'],
+        [
+          ['codegen cold (s)', times[0]!.toFixed(2)],
+          ['codegen warm (s)', warm.toFixed(2)],
+          ['client bundle gzipped (bytes)', size.gzipBytes],
+        ],
+      )
       results.codegenSeconds = { cold: round(times[0]!, 3), warm: round(warm, 3) }
       results.clientBundle = { gzipBytes: size.gzipBytes, minifiedBytes: size.minifiedBytes }
       target('codegen cold (s)', '< 15', times[0]!, times[0]! < 15)
@@ -102,7 +110,16 @@ async function main() {
         // measure the machine's own noise, against which the SDK/raw ratio is read.
         const control = callers === 16
         const levelRounds = control ? targetRounds : rounds
-        const samples = { sdk: [] as number[], raw: [] as number[], rawAgain: [] as number[], rawWritePerStatement: [] as number[], rawOneAtATime: [] as number[], pgbench: [] as number[], sdkCpu: [] as number[], rawCpu: [] as number[] }
+        const samples = {
+          sdk: [] as number[],
+          raw: [] as number[],
+          rawAgain: [] as number[],
+          rawWritePerStatement: [] as number[],
+          rawOneAtATime: [] as number[],
+          pgbench: [] as number[],
+          sdkCpu: [] as number[],
+          rawCpu: [] as number[],
+        }
         for (let r = 1; r <= levelRounds; r++) {
           progress(`${callers} callers, round ${r}/${levelRounds}`)
           await inRoundOrder(r, [
@@ -140,10 +157,22 @@ async function main() {
       printTable(
         'transfers/s, median (min–max); Node CPU per transfer',
         ['callers', 'SDK', 'raw pg', 'pgbench', 'SDK/raw', 'raw/pgbench', 'CPU µs SDK / raw'],
-        Object.entries(table).map(([c, t]) => [c, span(t.sdk), span(t.raw), span(t.pgbench), t.sdkOverRaw.toFixed(2), t.rawOverPgbench.toFixed(2), `${t.nodeCpuMicrosPerTransfer.sdk} / ${t.nodeCpuMicrosPerTransfer.raw}`]),
+        Object.entries(table).map(([c, t]) => [
+          c,
+          span(t.sdk),
+          span(t.raw),
+          span(t.pgbench),
+          t.sdkOverRaw.toFixed(2),
+          t.rawOverPgbench.toFixed(2),
+          `${t.nodeCpuMicrosPerTransfer.sdk} / ${t.nodeCpuMicrosPerTransfer.raw}`,
+        ]),
       )
-      if (table[16]?.rawAgain) console.log(`  noise control, 16 callers: raw pg run twice per round, ${span(table[16].raw)} vs ${span(table[16].rawAgain)}: ratio ${table[16].rawOverRawAgain!.toFixed(3)}`)
-      if (table[16]?.rawWritePerStatement) console.log(`  raw pg pipelined, a write per statement (pg's default), 16 callers: ${span(table[16].rawWritePerStatement)}; the SDK makes ${table[16].sdkOverRawWritePerStatement!.toFixed(3)} of it`)
+      if (table[16]?.rawAgain)
+        console.log(`  noise control, 16 callers: raw pg run twice per round, ${span(table[16].raw)} vs ${span(table[16].rawAgain)}: ratio ${table[16].rawOverRawAgain!.toFixed(3)}`)
+      if (table[16]?.rawWritePerStatement)
+        console.log(
+          `  raw pg pipelined, a write per statement (pg's default), 16 callers: ${span(table[16].rawWritePerStatement)}; the SDK makes ${table[16].sdkOverRawWritePerStatement!.toFixed(3)} of it`,
+        )
       if (table[16]?.rawOneAtATime) console.log(`  raw pg awaiting each statement, 16 callers: ${span(table[16].rawOneAtATime)}; the SDK makes ${table[16].sdkOverRawOneAtATime!.toFixed(3)} of it`)
       results.transfers = table
       if (table[16]) {
@@ -166,7 +195,14 @@ async function main() {
       const u = summarize(uncontended)
       const h = summarize(hot)
       const ratio = round(h.median / u.median, 3)
-      printTable('transfers/s, median (min–max)', ['case', 'transfers/s', 'ratio'], [['uncontended', span(u), '1.00'], ['hot receiver', span(h), ratio.toFixed(2)]])
+      printTable(
+        'transfers/s, median (min–max)',
+        ['case', 'transfers/s', 'ratio'],
+        [
+          ['uncontended', span(u), '1.00'],
+          ['hot receiver', span(h), ratio.toFixed(2)],
+        ],
+      )
       results.hotAccount = { uncontended: u, hot: h, ratio }
       target('hot account / uncontended', '>= 0.5', ratio, ratio >= 0.5)
     }
@@ -185,10 +221,21 @@ async function main() {
         await fast.stop()
       }
       const rows = (c: Comparison, label: string) => [
-        ...Object.entries(c.levels).map(([n, l]) => [`${n} clients${label}`, span(l.transferTokens), span(l.minimal), l.sdk ? span(l.sdk) : '–', l.transferTokensOverMinimal.toFixed(3), l.sdkOverTransferTokens?.toFixed(3) ?? '–']),
+        ...Object.entries(c.levels).map(([n, l]) => [
+          `${n} clients${label}`,
+          span(l.transferTokens),
+          span(l.minimal),
+          l.sdk ? span(l.sdk) : '–',
+          l.transferTokensOverMinimal.toFixed(3),
+          l.sdkOverTransferTokens?.toFixed(3) ?? '–',
+        ]),
         [`hot, ${c.hot.clients} clients${label}`, span(c.hot.transferTokens), span(c.hot.minimal), '–', c.hot.ratio.toFixed(3), '–'],
       ]
-      printTable('transfers/s, median (min–max)', ['case', 'transfer_tokens', 'minimal', 'SDK path', 'transfer_tokens / minimal', 'SDK / transfer_tokens'], [...rows(durable, ''), ...rows(nonDurable, `, ${durability(nonDurableSettings)}`)])
+      printTable(
+        'transfers/s, median (min–max)',
+        ['case', 'transfer_tokens', 'minimal', 'SDK path', 'transfer_tokens / minimal', 'SDK / transfer_tokens'],
+        [...rows(durable, ''), ...rows(nonDurable, `, ${durability(nonDurableSettings)}`)],
+      )
       pgbenchVersion = await pgbenchVersionOf()
       results.minimalTransfer = {
         users: 100,
@@ -211,7 +258,11 @@ async function main() {
       progress('client: the client adapter over HTTP and a bare fetch')
       const http = await consentHttpLatency(db, users[1]!, calls)
       const row = (name: string, l: number[]) => [name, percentile(l, 50).toFixed(2), percentile(l, 99).toFixed(2)]
-      printTable(`latency over ${calls} calls`, ['path', 'p50', 'p99'], [row('SDK (server)', server.viaSdk), row('raw pg', server.viaRaw), row('SDK (client, HTTP)', http.viaClient), row('bare fetch', http.viaFetch)])
+      printTable(
+        `latency over ${calls} calls`,
+        ['path', 'p50', 'p99'],
+        [row('SDK (server)', server.viaSdk), row('raw pg', server.viaRaw), row('SDK (client, HTTP)', http.viaClient), row('bare fetch', http.viaFetch)],
+      )
       const p = (l: number[]) => ({ p50: round(percentile(l, 50), 3), p99: round(percentile(l, 99), 3) })
       results.consentLatency = {
         calls,
@@ -228,7 +279,18 @@ async function main() {
       console.log('\n▸ scale: the common consent lookup and a history page (ms, through the SDK)')
       const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]
       const points = await scale(db, sizes, quick ? 100 : 300, progress)
-      printTable('latency by table size', ['rows', 'lookup p50', 'lookup p99', 'history p50', 'history p99', 'through its index'], points.map((p) => [p.rows.toLocaleString(), p.consentLookupMs.p50.toFixed(2), p.consentLookupMs.p99.toFixed(2), p.historyPageMs.p50.toFixed(2), p.historyPageMs.p99.toFixed(2), p.indexOnly ? 'yes' : 'NO']))
+      printTable(
+        'latency by table size',
+        ['rows', 'lookup p50', 'lookup p99', 'history p50', 'history p99', 'through its index'],
+        points.map((p) => [
+          p.rows.toLocaleString(),
+          p.consentLookupMs.p50.toFixed(2),
+          p.consentLookupMs.p99.toFixed(2),
+          p.historyPageMs.p50.toFixed(2),
+          p.historyPageMs.p99.toFixed(2),
+          p.indexOnly ? 'yes' : 'NO',
+        ]),
+      )
       const first = points[0]!
       const last = points.at(-1)!
       const growth = { consentLookup: round(last.consentLookupMs.p50 / first.consentLookupMs.p50, 3), historyPage: round(last.historyPageMs.p50 / first.historyPageMs.p50, 3) }
@@ -236,13 +298,22 @@ async function main() {
       results.scale = { points, growth }
       target(`lookup latency ${last.rows / 1000}k / 10k`, '<= 2', growth.consentLookup, growth.consentLookup <= 2)
       target(`history page latency ${last.rows / 1000}k / 10k`, '<= 2', growth.historyPage, growth.historyPage <= 2)
-      target('plans: each lookup through its index, no seq scan', 'true', points.every((p) => p.indexOnly) ? 1 : 0, points.every((p) => p.indexOnly))
+      target(
+        'plans: each lookup through its index, no seq scan',
+        'true',
+        points.every((p) => p.indexOnly) ? 1 : 0,
+        points.every((p) => p.indexOnly),
+      )
     }
 
     if (wants('overhead')) {
       console.log('\n▸ per-call overhead of validation, decoding and error mapping (µs, no I/O)')
       const o = Object.fromEntries(Object.entries(await overheads()).map(([k, v]) => [k, summarize(v)]))
-      printTable('µs per call, median (min–max)', ['work', 'µs'], Object.entries(o).map(([k, s]) => [k, span(s, 2)]))
+      printTable(
+        'µs per call, median (min–max)',
+        ['work', 'µs'],
+        Object.entries(o).map(([k, s]) => [k, span(s, 2)]),
+      )
       results.overheadMicroseconds = o
       // A successful call validates and decodes; a refused one validates and classifies. Constructing
       // the error object is V8 capturing a stack trace, which pg pays for its own error too (shown).
@@ -257,7 +328,14 @@ async function main() {
       const total = quick ? 20_000 : 100_000
       const m = await memoryAfterCalls(db.apiUrl, users[2]!, total)
       const mib = (b: number) => round(b / 2 ** 20, 2)
-      printTable('heap used after a full collection (MiB)', ['after', 'MiB'], [['1k calls', mib(m.after1kBytes)], [`${m.calls.toLocaleString()} calls`, mib(m.afterTotalBytes)]])
+      printTable(
+        'heap used after a full collection (MiB)',
+        ['after', 'MiB'],
+        [
+          ['1k calls', mib(m.after1kBytes)],
+          [`${m.calls.toLocaleString()} calls`, mib(m.afterTotalBytes)],
+        ],
+      )
       const growth = mib(m.afterTotalBytes - m.after1kBytes)
       results.memory = { calls: m.calls, after1kMiB: mib(m.after1kBytes), afterAllMiB: mib(m.afterTotalBytes), growthMiB: growth }
       target(`heap growth from 1k to ${m.calls / 1000}k calls (MiB)`, '<= 2 (noise)', growth, growth <= 2)
@@ -269,8 +347,13 @@ async function main() {
     const kept = ((previous.targets as Target[] | undefined) ?? []).filter((t) => !targets.some((n) => n.name === t.name))
     // Which settings each section's figures were measured with: a partial run keeps sections of an
     // earlier run, which may have run with durability off (a file from before keeps its one setting).
-    const earlier = (previous.durability as Record<string, string> | undefined) ??
-      Object.fromEntries(Object.keys(previous).filter((k) => !RUN_FIELDS.has(k)).map((k) => [k, durability((previous.settings as Record<string, string>) ?? {})]))
+    const earlier =
+      (previous.durability as Record<string, string> | undefined) ??
+      Object.fromEntries(
+        Object.keys(previous)
+          .filter((k) => !RUN_FIELDS.has(k))
+          .map((k) => [k, durability((previous.settings as Record<string, string>) ?? {})]),
+      )
     const measuredWith = { ...earlier, ...Object.fromEntries(Object.keys(results).map((k) => [k, durability(benchSettings)])) }
     const out = {
       ...previous,
@@ -281,7 +364,10 @@ async function main() {
       roundSeconds: seconds,
       settings: benchSettings,
       durability: measuredWith,
-      machine: machine((await db.admin.query('select version()')).rows[0].version, pgbenchVersion === 'not run' ? ((previous.machine as { pgbench?: string } | undefined)?.pgbench ?? pgbenchVersion) : pgbenchVersion),
+      machine: machine(
+        (await db.admin.query('select version()')).rows[0].version,
+        pgbenchVersion === 'not run' ? ((previous.machine as { pgbench?: string } | undefined)?.pgbench ?? pgbenchVersion) : pgbenchVersion,
+      ),
       ...results,
       targets: [...kept, ...targets],
       minutes: round((Date.now() - started) / 60000, 1),
@@ -289,7 +375,11 @@ async function main() {
     writeFileSync(path, JSON.stringify(out, null, 2) + '\n')
     // A quick run is too short to stand in the README.
     if (!quick) writePerformanceSection(out)
-    printTable('targets', ['target', 'goal', 'measured', 'met'], targets.map((t) => [t.name, t.target, t.measured, t.met ? 'yes' : 'NO']))
+    printTable(
+      'targets',
+      ['target', 'goal', 'measured', 'met'],
+      targets.map((t) => [t.name, t.target, t.measured, t.met ? 'yes' : 'NO']),
+    )
     console.log(`\nwrote bench/results.json (${out.minutes} min)`)
   } finally {
     await db.stop()

@@ -28,7 +28,9 @@ export function performanceSection(r: Results): string {
     )
     for (const [c, t] of Object.entries<any>(r.transfers)) {
       const cpu = t.nodeCpuMicrosPerTransfer
-      lines.push(`| ${c} callers | ${f(t.sdk.median)} | ${f(t.raw.median)} | ${f(t.pgbench.median)} | ${f(t.sdkOverRaw, 2)} | ${f(t.rawOverPgbench, 2)} | ${cpu ? `${f(cpu.sdk)} / ${f(cpu.raw)} µs` : '–'} |`)
+      lines.push(
+        `| ${c} callers | ${f(t.sdk.median)} | ${f(t.raw.median)} | ${f(t.pgbench.median)} | ${f(t.sdkOverRaw, 2)} | ${f(t.rawOverPgbench, 2)} | ${cpu ? `${f(cpu.sdk)} / ${f(cpu.raw)} µs` : '–'} |`,
+      )
     }
     lines.push('')
     const control = r.transfers['16']
@@ -47,7 +49,8 @@ export function performanceSection(r: Results): string {
   }
   if (r.minimalTransfer) {
     const m = r.minimalTransfer
-    const row = (label: string, l: any) => `| ${label} | ${f(l.transferTokens.median)} | ${f(l.minimal.median)} | ${l.sdk ? f(l.sdk.median) : '–'} | ${f(l.transferTokensOverMinimal ?? l.ratio, 2)} | ${l.sdkOverTransferTokens === undefined ? '–' : f(l.sdkOverTransferTokens, 2)} |`
+    const row = (label: string, l: any) =>
+      `| ${label} | ${f(l.transferTokens.median)} | ${f(l.minimal.median)} | ${l.sdk ? f(l.sdk.median) : '–'} | ${f(l.transferTokensOverMinimal ?? l.ratio, 2)} | ${l.sdkOverTransferTokens === undefined ? '–' : f(l.sdkOverTransferTokens, 2)} |`
     lines.push(
       `Against the smallest correct transfer (\`bench/minimal-transfer.sql\`: the two balance rows locked in id order with \`for update\`, a \`check (balance >= 0)\`, a unique idempotency key, one ledger row with an identity key), under pgbench on the same server, taking turns in every round; ${m.users} users, random pairs, a fresh key per transfer. \`public.transfer_tokens\` is called in one statement as the service role; the SDK path is the SDK's server transfer (set-up, the RPC and its read-back, pipelined) on its own pool.`,
       '',
@@ -55,7 +58,12 @@ export function performanceSection(r: Results): string {
       '|---:|---:|---:|---:|---:|---:|',
       ...Object.entries<any>(m.levels).map(([c, l]) => row(`${c} clients`, l)),
       row(`hot account, ${m.hot.clients} clients`, m.hot),
-      ...(m.nonDurable ? [...Object.entries<any>(m.nonDurable.levels).map(([c, l]) => row(`${c} clients, ${m.nonDurable.durability}`, l)), row(`hot account, ${m.nonDurable.hot.clients} clients, ${m.nonDurable.durability}`, m.nonDurable.hot)] : []),
+      ...(m.nonDurable
+        ? [
+            ...Object.entries<any>(m.nonDurable.levels).map(([c, l]) => row(`${c} clients, ${m.nonDurable.durability}`, l)),
+            row(`hot account, ${m.nonDurable.hot.clients} clients, ${m.nonDurable.durability}`, m.nonDurable.hot),
+          ]
+        : []),
       '',
     )
   }
@@ -63,21 +71,32 @@ export function performanceSection(r: Results): string {
   if (r.hotAccount) facts.push(`hot account (16 callers paying one receiver): ${f(r.hotAccount.ratio, 2)} of the uncontended throughput`)
   if (r.consentLatency) {
     const c = r.consentLatency
-    facts.push(`\`record_consent\`, one caller: SDK p50 ${f(c.sdk.p50, 2)} ms / p99 ${f(c.sdk.p99, 2)} ms vs raw pg ${f(c.raw.p50, 2)} / ${f(c.raw.p99, 2)} ms; client adapter over HTTP p50 ${f(c.client.p50, 2)} ms vs a bare fetch of the same requests ${f(c.fetch.p50, 2)} ms`)
+    facts.push(
+      `\`record_consent\`, one caller: SDK p50 ${f(c.sdk.p50, 2)} ms / p99 ${f(c.sdk.p99, 2)} ms vs raw pg ${f(c.raw.p50, 2)} / ${f(c.raw.p99, 2)} ms; client adapter over HTTP p50 ${f(c.client.p50, 2)} ms vs a bare fetch of the same requests ${f(c.fetch.p50, 2)} ms`,
+    )
   }
   if (r.scale) {
     const p = r.scale.points as any[]
-    facts.push(`scale (through the SDK; the plans are read and each lookup must go through its index): the common consent lookup p50 ${p.map((x) => `${f(x.consentLookupMs.p50, 2)} ms at ${x.rows.toLocaleString('en')}`).join(', ')} rows (${f(r.scale.growth.consentLookup, 2)}×); a history page ${p.map((x) => `${f(x.historyPageMs.p50, 2)} ms`).join(', ')} (${f(r.scale.growth.historyPage, 2)}×)`)
+    facts.push(
+      `scale (through the SDK; the plans are read and each lookup must go through its index): the common consent lookup p50 ${p.map((x) => `${f(x.consentLookupMs.p50, 2)} ms at ${x.rows.toLocaleString('en')}`).join(', ')} rows (${f(r.scale.growth.consentLookup, 2)}×); a history page ${p.map((x) => `${f(x.historyPageMs.p50, 2)} ms`).join(', ')} (${f(r.scale.growth.historyPage, 2)}×)`,
+    )
   }
   if (r.overheadMicroseconds) {
     const o = r.overheadMicroseconds
-    facts.push(`per-call work without I/O (plain node on dist/): validate a transfer ${f(o['validate a transfer'].median, 2)} µs, decode a ledger row ${f(o['decode a ledger row'].median, 2)} µs, classify a database error ${f(o['classify a database error'].median, 2)} µs; constructing the error object ${f(o['construct the typed error'].median, 2)} µs is V8's stack capture (a bare \`new Error()\`: ${f(o['V8 floor: new Error()'].median, 2)} µs)`)
+    facts.push(
+      `per-call work without I/O (plain node on dist/): validate a transfer ${f(o['validate a transfer'].median, 2)} µs, decode a ledger row ${f(o['decode a ledger row'].median, 2)} µs, classify a database error ${f(o['classify a database error'].median, 2)} µs; constructing the error object ${f(o['construct the typed error'].median, 2)} µs is V8's stack capture (a bare \`new Error()\`: ${f(o['V8 floor: new Error()'].median, 2)} µs)`,
+    )
     const whole = o['a whole SDK transfer, stub driver']
     const byHand = o['the same statements by hand, stub driver']
-    if (whole && byHand) facts.push(`a whole transfer through the SDK over a stub driver that answers at once (no I/O): ${f(whole.median, 1)} µs, against ${f(byHand.median, 1)} µs for the same five statements sent by hand`)
+    if (whole && byHand)
+      facts.push(
+        `a whole transfer through the SDK over a stub driver that answers at once (no I/O): ${f(whole.median, 1)} µs, against ${f(byHand.median, 1)} µs for the same five statements sent by hand`,
+      )
   }
-  if (r.codegenSeconds) facts.push(`codegen ${f(r.codegenSeconds.cold, 1)} s cold, ${f(r.codegenSeconds.warm, 1)} s warm (embedded PostgreSQL included); client bundle ${r.clientBundle.gzipBytes} B gzipped`)
-  if (r.memory) facts.push(`heap after ${r.memory.calls.toLocaleString('en')} SDK calls ${f(r.memory.afterAllMiB, 1)} MiB vs ${f(r.memory.after1kMiB, 1)} MiB after 1k (growth ${f(r.memory.growthMiB, 2)} MiB)`)
+  if (r.codegenSeconds)
+    facts.push(`codegen ${f(r.codegenSeconds.cold, 1)} s cold, ${f(r.codegenSeconds.warm, 1)} s warm (embedded PostgreSQL included); client bundle ${r.clientBundle.gzipBytes} B gzipped`)
+  if (r.memory)
+    facts.push(`heap after ${r.memory.calls.toLocaleString('en')} SDK calls ${f(r.memory.afterAllMiB, 1)} MiB vs ${f(r.memory.after1kMiB, 1)} MiB after 1k (growth ${f(r.memory.growthMiB, 2)} MiB)`)
   lines.push(...facts.map((x) => `- ${x}`), '')
   if (r.targets?.length) {
     lines.push('| target | goal | measured | met |', '|---|---|---:|---|')

@@ -29,10 +29,10 @@ const attacks: Array<[string, (t: Table) => string[]]> = [
   ['enable replica trigger, then delete', (t) => [`alter table ${t.table} enable replica trigger ${t.rows}`, `delete from ${t.table}`]],
   ['drop trigger, then delete', (t) => [`drop trigger ${t.rows} on ${t.table}`, `delete from ${t.table}`]],
   ['drop the truncate trigger, then truncate', (t) => [`drop trigger ${t.truncate} on ${t.table}`, `truncate ${t.table} cascade`]],
-  ['create or replace the trigger so that it never fires, then delete', (t) => [
-    `create or replace trigger ${t.rows} before update or delete on ${t.table} for each row when (false) execute function private.refuse_mutation('x')`,
-    `delete from ${t.table}`,
-  ]],
+  [
+    'create or replace the trigger so that it never fires, then delete',
+    (t) => [`create or replace trigger ${t.rows} before update or delete on ${t.table} for each row when (false) execute function private.refuse_mutation('x')`, `delete from ${t.table}`],
+  ],
   ['rename the trigger', (t) => [`alter trigger ${t.rows} on ${t.table} rename to renamed`]],
   ['rename the table', (t) => [`alter table ${t.table} rename to renamed`]],
   ['move the table to another schema', (t) => [`alter table ${t.table} set schema private`]],
@@ -76,11 +76,12 @@ describe('the append-only tables, against their owner', () => {
     if (outcomes.length === 0) return
     recordFigure('append-only-guard', {
       area: 'security',
-      check: 'append-only ledger and consent history against their owner (a superuser): every route around the refusing triggers (disable, replica mode, drop, redefine, rename, move, drop the table) × 2 tables',
+      check:
+        'append-only ledger and consent history against their owner (a superuser): every route around the refusing triggers (disable, replica mode, drop, redefine, rename, move, drop the table) × 2 tables',
       cases: outcomes.length,
       violations: outcomes.filter((refused) => !refused).length,
       command: 'npx vitest run test/database/append-only-guard.test.ts',
-      notes: 'each refused with VT009 or VC007 and no row changed; documented boundary, also tested: the event trigger\'s owner (postgres on Supabase) can drop it first',
+      notes: "each refused with VT009 or VC007 and no row changed; documented boundary, also tested: the event trigger's owner (postgres on Supabase) can drop it first",
     })
   })
 
@@ -96,10 +97,7 @@ describe('the append-only tables, against their owner', () => {
     })
 
     it('keeps its guarded triggers as created, enabled always', async () => {
-      const { rows } = await db().admin.query(
-        `select tgname, tgenabled from pg_trigger where tgrelid = $1::regclass and not tgisinternal order by 1`,
-        [t.table],
-      )
+      const { rows } = await db().admin.query(`select tgname, tgenabled from pg_trigger where tgrelid = $1::regclass and not tgisinternal order by 1`, [t.table])
       expect(rows).toEqual([
         { tgname: t.rows, tgenabled: 'A' },
         { tgname: t.truncate, tgenabled: 'A' },
@@ -107,7 +105,7 @@ describe('the append-only tables, against their owner', () => {
     })
   })
 
-  it('refuses renaming the function both tables\' triggers run (VC007, the first it finds broken)', async () => {
+  it("refuses renaming the function both tables' triggers run (VC007, the first it finds broken)", async () => {
     const error = (await inTransaction(['alter function private.refuse_mutation() rename to renamed'])) as pg.DatabaseError | undefined
     outcomes.push(error?.code === 'VC007')
     expect(error?.code, error?.message).toBe('VC007')
@@ -141,15 +139,12 @@ describe('the append-only tables, against their owner', () => {
     expect(block).toBeDefined()
     const warnings: string[] = []
     let guards = -1
-    const error = await inTransaction(
-      ['drop event trigger avolve_append_only_guard', 'create role avolve_probe_migrator', 'set local role avolve_probe_migrator'],
-      async (c) => {
-        c.on('notice', (n) => warnings.push(`${n.severity}: ${n.message}`))
-        await c.query(block!.text)
-        await c.query('reset role')
-        guards = (await c.query<{ n: number }>(`select count(*)::int as n from pg_event_trigger where evtname = 'avolve_append_only_guard'`)).rows[0]!.n
-      },
-    )
+    const error = await inTransaction(['drop event trigger avolve_append_only_guard', 'create role avolve_probe_migrator', 'set local role avolve_probe_migrator'], async (c) => {
+      c.on('notice', (n) => warnings.push(`${n.severity}: ${n.message}`))
+      await c.query(block!.text)
+      await c.query('reset role')
+      guards = (await c.query<{ n: number }>(`select count(*)::int as n from pg_event_trigger where evtname = 'avolve_append_only_guard'`)).rows[0]!.n
+    })
     expect(error).toBeUndefined()
     expect(guards).toBe(0)
     expect(warnings).toEqual(['WARNING: avolve_append_only_guard not created: this role may not create event triggers'])
@@ -161,11 +156,7 @@ describe('the append-only tables, against their owner', () => {
   it('yields to its own owner, who must first drop the event trigger', async () => {
     let deleted = -1
     const error = await inTransaction(
-      [
-        'drop event trigger avolve_append_only_guard',
-        'alter table public.consent_history disable trigger consent_history_refuse_change',
-        'delete from public.consent_history',
-      ],
+      ['drop event trigger avolve_append_only_guard', 'alter table public.consent_history disable trigger consent_history_refuse_change', 'delete from public.consent_history'],
       async (c) => {
         deleted = (await c.query<{ n: number }>('select count(*)::int as n from public.consent_history')).rows[0]!.n
       },

@@ -6,17 +6,13 @@ import { useTestDatabase } from '../support/test-database.js'
 const db = useTestDatabase()
 
 const record = (who: Parameters<typeof queryAs>[1], userId: unknown, type: unknown, terms: unknown) =>
-  queryAs<{ id: string }>(db().api, who, 'select public.record_consent($1, $2, $3) as id', [userId, type, terms]).then(
-    (r) => r[0]!.id,
-  )
-const setStatus = (who: Parameters<typeof queryAs>[1], id: unknown, status: unknown) =>
-  queryAs(db().api, who, 'select public.update_consent_status($1, $2)', [id, status])
+  queryAs<{ id: string }>(db().api, who, 'select public.record_consent($1, $2, $3) as id', [userId, type, terms]).then((r) => r[0]!.id)
+const setStatus = (who: Parameters<typeof queryAs>[1], id: unknown, status: unknown) => queryAs(db().api, who, 'select public.update_consent_status($1, $2)', [id, status])
 
 async function insertPending(userId: string): Promise<string> {
-  const { rows } = await db().admin.query<{ id: string }>(
-    `insert into public.user_consent (user_id, interaction_type, terms, status) values ($1, 'data_sharing', '{t}', 'pending') returning id`,
-    [userId],
-  )
+  const { rows } = await db().admin.query<{ id: string }>(`insert into public.user_consent (user_id, interaction_type, terms, status) values ($1, 'data_sharing', '{t}', 'pending') returning id`, [
+    userId,
+  ])
   return rows[0]!.id
 }
 
@@ -49,10 +45,7 @@ describe('public.record_consent', () => {
 
   it('refuses an authenticated request without a sub claim (VA001)', async () => {
     const [a] = await createUsers(db().admin, 1)
-    await expectSqlState(
-      queryAs(db().api, noSub, 'select public.record_consent($1, $2, $3)', [a, 'terms_of_service', ['x']]),
-      'VA001',
-    )
+    await expectSqlState(queryAs(db().api, noSub, 'select public.record_consent($1, $2, $3)', [a, 'terms_of_service', ['x']]), 'VA001')
   })
 
   it('refuses service_role recording for an unknown user (VA002)', async () => {
@@ -84,10 +77,7 @@ describe('public.record_consent', () => {
 
   it('refuses a multi-dimensional terms array (VC002)', async () => {
     const [a] = await createUsers(db().admin, 1)
-    await expectSqlState(
-      queryAs(db().api, user(a!), `select public.record_consent($1, 'terms_of_service', '{{a,b},{c,d}}'::text[])`, [a]),
-      'VC002',
-    )
+    await expectSqlState(queryAs(db().api, user(a!), `select public.record_consent($1, 'terms_of_service', '{{a,b},{c,d}}'::text[])`, [a]), 'VC002')
   })
 })
 
@@ -122,14 +112,11 @@ describe('public.update_consent_status', () => {
     ['pending', 'withdrawn'],
   ])('refuses %s -> %s (VC004)', async (from, to) => {
     const [a] = await createUsers(db().admin, 1)
-    const { rows } = await db().admin.query<{ id: string }>(
-      `insert into public.user_consent (user_id, interaction_type, terms, status) values ($1, 'data_sharing', '{t}', $2) returning id`,
-      [a, from],
-    )
+    const { rows } = await db().admin.query<{ id: string }>(`insert into public.user_consent (user_id, interaction_type, terms, status) values ($1, 'data_sharing', '{t}', $2) returning id`, [a, from])
     await expectSqlState(setStatus(user(a!), rows[0]!.id, to), 'VC004')
   })
 
-  it('reports another user\'s record exactly like a missing one (VC003)', async () => {
+  it("reports another user's record exactly like a missing one (VC003)", async () => {
     const [a, b] = await createUsers(db().admin, 2)
     const id = await insertPending(a!)
     const other = await expectSqlState(setStatus(user(b!), id, 'approved'), 'VC003')
@@ -139,7 +126,7 @@ describe('public.update_consent_status', () => {
     expect(rows[0]).toEqual({ status: 'pending' })
   })
 
-  it('lets service_role change anyone\'s record', async () => {
+  it("lets service_role change anyone's record", async () => {
     const [a] = await createUsers(db().admin, 1)
     const id = await insertPending(a!)
     await setStatus(service, id, 'approved')
@@ -154,10 +141,7 @@ describe('public.update_consent_status', () => {
     await expectSqlState(setStatus(user(a!), null, 'approved'), 'V0001')
     await expectSqlState(setStatus(user(a!), id, null), 'V0001')
     await expectSqlState(setStatus(anon, id, 'approved'), '42501')
-    await expectSqlState(
-      queryAs(db().api, noSub, 'select public.update_consent_status($1, $2)', [id, 'approved']),
-      'VA001',
-    )
+    await expectSqlState(queryAs(db().api, noSub, 'select public.update_consent_status($1, $2)', [id, 'approved']), 'VA001')
   })
 })
 

@@ -8,8 +8,7 @@ import { createTestDatabase, useTestDatabase } from '../support/test-database.js
 
 const db = useTestDatabase()
 
-const record = (as: string, terms: string[]) =>
-  queryAs<{ id: string }>(db().api, user(as), `select public.record_consent($1, 'terms_of_service', $2) as id`, [as, terms])
+const record = (as: string, terms: string[]) => queryAs<{ id: string }>(db().api, user(as), `select public.record_consent($1, 'terms_of_service', $2) as id`, [as, terms])
 
 /** Terms that show nothing, each refused by the SDK and by the database. */
 const blankLooking: Array<[string, string]> = [
@@ -36,10 +35,7 @@ describe('consent terms that only look blank', () => {
 
   it.each(blankLooking)('refuses %s in a direct insert, even by the table owner (VC002)', async (_, term) => {
     const [a] = await createUsers(db().admin, 1)
-    await expectSqlState(
-      db().admin.query(`insert into public.user_consent (user_id, interaction_type, terms) values ($1, 'terms_of_service', $2)`, [a, [term]]),
-      'VC002',
-    )
+    await expectSqlState(db().admin.query(`insert into public.user_consent (user_id, interaction_type, terms) values ($1, 'terms_of_service', $2)`, [a, [term]]), 'VC002')
   })
 
   it('accepts a term with one visible character among invisible ones', async () => {
@@ -97,10 +93,7 @@ describe('a record stored before the rule with terms that only look blank', () =
       await applySupabaseBase(client)
       await applyMigrations(client, migrations.slice(0, rule))
       const [a] = await createUsers(old.admin, 1)
-      const { rows } = await client.query<{ id: string }>(
-        `insert into public.user_consent (user_id, interaction_type, terms) values ($1, 'terms_of_service', $2) returning id`,
-        [a, ['\u200b\t']],
-      )
+      const { rows } = await client.query<{ id: string }>(`insert into public.user_consent (user_id, interaction_type, terms) values ($1, 'terms_of_service', $2) returning id`, [a, ['\u200b\t']])
       const id = rows[0]!.id
       await applyMigrations(client, migrations.slice(rule))
 
@@ -108,10 +101,7 @@ describe('a record stored before the rule with terms that only look blank', () =
       const after = await client.query('select terms, status from public.user_consent where id = $1', [id])
       expect(after.rows).toEqual([{ terms: ['\u200b\t'], status: 'withdrawn' }])
       // New records with such terms are refused all the same.
-      await expectSqlState(
-        client.query(`insert into public.user_consent (user_id, interaction_type, terms) values ($1, 'terms_of_service', $2)`, [a, ['\u200b\t']]),
-        'VC002',
-      )
+      await expectSqlState(client.query(`insert into public.user_consent (user_id, interaction_type, terms) values ($1, 'terms_of_service', $2)`, [a, ['\u200b\t']]), 'VC002')
     } finally {
       await client.end()
       await old.drop()

@@ -34,11 +34,7 @@ describe('row level security', () => {
   it('a user reads only ledger rows they sent or received', async () => {
     const [c] = await createUsers(db().admin, 1)
     await mint(db().api, c!, 'GEN', '1')
-    const rows = await queryAs<{ from_user_id: string | null; to_user_id: string }>(
-      db().api,
-      user(b),
-      'select from_user_id, to_user_id from public.token_transactions',
-    )
+    const rows = await queryAs<{ from_user_id: string | null; to_user_id: string }>(db().api, user(b), 'select from_user_id, to_user_id from public.token_transactions')
     expect(rows.length).toBe(2) // b's mint and a's transfer to b
     for (const r of rows) expect([r.from_user_id, r.to_user_id]).toContain(b)
   })

@@ -42,9 +42,7 @@ describe('the Supabase base on plain PostgreSQL', () => {
   it('gives new public tables to the API roles by default, as Supabase did, which migrations must revoke', async () => {
     await db().admin.query('create table public.scratch_default_privileges (id int)')
     try {
-      const { rows } = await db().admin.query(
-        `select has_table_privilege('anon', 'public.scratch_default_privileges', 'select') as anon_select`,
-      )
+      const { rows } = await db().admin.query(`select has_table_privilege('anon', 'public.scratch_default_privileges', 'select') as anon_select`)
       expect(rows[0]).toEqual({ anon_select: true })
     } finally {
       await db().admin.query('drop table public.scratch_default_privileges')

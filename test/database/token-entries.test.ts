@@ -7,9 +7,7 @@ import { useTestDatabase } from '../support/test-database.js'
 const db = useTestDatabase()
 
 const transfer = (who: Requester, from: string, to: string, amount: string, key: string = randomUUID(), token = 'GEN') =>
-  queryAs<{ id: string }>(db().api, who, 'select public.transfer_tokens($1, $2, $3, $4::numeric, $5) as id', [from, to, token, amount, key]).then(
-    (r) => r[0]!.id,
-  )
+  queryAs<{ id: string }>(db().api, who, 'select public.transfer_tokens($1, $2, $3, $4::numeric, $5) as id', [from, to, token, amount, key]).then((r) => r[0]!.id)
 
 interface Entry {
   version: string
@@ -38,7 +36,7 @@ const balanceAt = (who: Requester, token: string | null, at: string | null, user
     userId === undefined ? [token, at] : [token, at, userId],
   ).then((r) => r[0]!.b)
 
-describe('running balances: an entry per movement, with the account\'s version and the balance after it', () => {
+describe("running balances: an entry per movement, with the account's version and the balance after it", () => {
   it('records every movement of each account, in the same transaction as the ledger row', async () => {
     const [a, b] = await createUsers(db().admin, 2)
     const minted = await mint(db().api, a!, 'GEN', '100')
@@ -53,10 +51,7 @@ describe('running balances: an entry per movement, with the account\'s version a
       { version: '1', transaction_id: first, amount: '30', balance_after: '30' },
       { version: '2', transaction_id: back, amount: '-5.5', balance_after: '24.5' },
     ])
-    const { rows } = await db().admin.query(
-      `select user_id, version::text, trim_scale(balance)::text as balance from public.token_balances where user_id = any($1) order by version`,
-      [[a, b]],
-    )
+    const { rows } = await db().admin.query(`select user_id, version::text, trim_scale(balance)::text as balance from public.token_balances where user_id = any($1) order by version`, [[a, b]])
     expect(rows).toEqual([
       { user_id: b, version: '2', balance: '24.5' },
       { user_id: a, version: '3', balance: '75.5' },
@@ -78,7 +73,7 @@ describe('running balances: an entry per movement, with the account\'s version a
     expect((await checkLedgerInvariants(db().admin)).violations).toEqual([])
   })
 
-  it('keeps each account\'s entries in time order, so a later entry is never dated before an earlier one', async () => {
+  it("keeps each account's entries in time order, so a later entry is never dated before an earlier one", async () => {
     const [a, b, c] = await createUsers(db().admin, 3)
     await mint(db().api, a!, 'GEN', '1000')
     await Promise.all(Array.from({ length: 24 }, (_, i) => transfer(user(a!), a!, i % 2 ? b! : c!, '1')))
@@ -131,12 +126,14 @@ describe('public.token_balance_at', () => {
 })
 
 describe('public.token_entries', () => {
-  it('shows a user their own entries only: the other party of a transfer sees nothing of the sender\'s side', async () => {
+  it("shows a user their own entries only: the other party of a transfer sees nothing of the sender's side", async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await mint(db().api, a!, 'GEN', '50')
     const id = await transfer(user(a!), a!, b!, '20')
     const seenBy = (who: string) =>
-      queryAs<{ user_id: string; balance_after: string }>(db().api, user(who), `select user_id, trim_scale(balance_after)::text as balance_after from public.token_entries where transaction_id = $1`, [id])
+      queryAs<{ user_id: string; balance_after: string }>(db().api, user(who), `select user_id, trim_scale(balance_after)::text as balance_after from public.token_entries where transaction_id = $1`, [
+        id,
+      ])
     expect(await seenBy(a!)).toEqual([{ user_id: a, balance_after: '30' }])
     expect(await seenBy(b!)).toEqual([{ user_id: b, balance_after: '20' }])
   })
@@ -172,8 +169,7 @@ describe('the reads of running balances use the account index', () => {
       from (select gen_random_uuid() as u from generate_series(1, 200)) users, generate_series(1, 200) v`)
     await mint(db().api, a!, 'GEN', '5')
     await db().admin.query('analyze public.token_entries')
-    const plan = async (sql: string, values: unknown[]) =>
-      (await queryAs<{ 'QUERY PLAN': string }>(db().api, user(a!), `explain ${sql}`, values)).map((r) => r['QUERY PLAN']).join('\n')
+    const plan = async (sql: string, values: unknown[]) => (await queryAs<{ 'QUERY PLAN': string }>(db().api, user(a!), `explain ${sql}`, values)).map((r) => r['QUERY PLAN']).join('\n')
     const at = await plan(
       `select e.balance_after from public.token_entries e where e.user_id = $1 and e.token_type = $2 and e.created_at <= $3
        order by e.created_at desc, e.version desc limit 1`,

@@ -10,22 +10,19 @@ const transfer = (who: Requester, from: unknown, to: unknown, token: unknown, am
   queryAs<{ id: string }>(
     db().api,
     who,
-    memo === undefined
-      ? 'select public.transfer_tokens($1, $2, $3, $4::numeric, $5) as id'
-      : 'select public.transfer_tokens($1, $2, $3, $4::numeric, $5, $6) as id',
+    memo === undefined ? 'select public.transfer_tokens($1, $2, $3, $4::numeric, $5) as id' : 'select public.transfer_tokens($1, $2, $3, $4::numeric, $5, $6) as id',
     memo === undefined ? [from, to, token, amount, key] : [from, to, token, amount, key, memo],
   ).then((r) => r[0]!.id)
 
 const mintAs = (who: Requester, to: unknown, token: unknown, amount: unknown, key: unknown = randomUUID(), memo: unknown = null) =>
-  queryAs<{ id: string }>(db().api, who, 'select public.mint_tokens($1, $2, $3::numeric, $4, $5) as id', [to, token, amount, key, memo]).then(
-    (r) => r[0]!.id,
-  )
+  queryAs<{ id: string }>(db().api, who, 'select public.mint_tokens($1, $2, $3::numeric, $4, $5) as id', [to, token, amount, key, memo]).then((r) => r[0]!.id)
 
 async function balance(userId: string, token = 'GEN'): Promise<string> {
-  const { rows } = await db().admin.query<{ b: string }>(
-    'select coalesce((select trim_scale(balance)::text from public.token_balances where user_id = $1 and token_type = $2), $3) as b',
-    [userId, token, '0'],
-  )
+  const { rows } = await db().admin.query<{ b: string }>('select coalesce((select trim_scale(balance)::text from public.token_balances where user_id = $1 and token_type = $2), $3) as b', [
+    userId,
+    token,
+    '0',
+  ])
   return rows[0]!.b
 }
 
@@ -105,7 +102,7 @@ describe('public.transfer_tokens', () => {
     expect(await balance(b!)).toBe('0.000000000000000001')
   })
 
-  it('lets service_role move anyone\'s tokens', async () => {
+  it("lets service_role move anyone's tokens", async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await mint(db().api, a!, 'GEN', '5')
     await transfer(service, a, b, 'GEN', '5')
@@ -127,7 +124,7 @@ describe('public.transfer_tokens', () => {
     await expectSqlState(transfer(user(a!), a, b, 'GEN', '1'), 'VT006')
   })
 
-  it('refuses moving another user\'s tokens (42501) and anon (42501)', async () => {
+  it("refuses moving another user's tokens (42501) and anon (42501)", async () => {
     const [a, b, c] = await createUsers(db().admin, 3)
     await mint(db().api, a!, 'GEN', '10')
     await expectSqlState(transfer(user(c!), a, b, 'GEN', '1'), '42501')
@@ -223,7 +220,7 @@ describe('public.transfer_tokens', () => {
     expect([await balance(a!), await balance(b!), await balance(c!)]).toEqual(['5', '7', '8'])
   })
 
-  it('a conflict names only fields of the caller\'s own earlier request (VT007)', async () => {
+  it("a conflict names only fields of the caller's own earlier request (VT007)", async () => {
     const [a, b, c] = await createUsers(db().admin, 3)
     await mint(db().api, a!, 'GEN', '10')
     await mint(db().api, b!, 'GEN', '10')
@@ -235,7 +232,7 @@ describe('public.transfer_tokens', () => {
     expect(error.detail).toBe('differs from the first request in: p_amount')
   })
 
-  it('the service acting for a user shares that user\'s scope (same sender, same key)', async () => {
+  it("the service acting for a user shares that user's scope (same sender, same key)", async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await mint(db().api, a!, 'GEN', '10')
     const key = randomUUID()
@@ -245,7 +242,7 @@ describe('public.transfer_tokens', () => {
     expect(await balance(a!)).toBe('8')
   })
 
-  it('mints keep their own scope: a user\'s key never blocks or answers a mint', async () => {
+  it("mints keep their own scope: a user's key never blocks or answers a mint", async () => {
     const [a, b] = await createUsers(db().admin, 2)
     await mint(db().api, a!, 'GEN', '10')
     const key = randomUUID()
@@ -258,7 +255,7 @@ describe('public.transfer_tokens', () => {
     expect([await balance(a!), await balance(b!)]).toEqual(['6', '8'])
   })
 
-  it('another sender\'s key can neither block, answer nor reveal a request (Stripe-style scopes)', async () => {
+  it("another sender's key can neither block, answer nor reveal a request (Stripe-style scopes)", async () => {
     const [a, b, c] = await createUsers(db().admin, 3)
     await mint(db().api, a!, 'GEN', '1000')
     await mint(db().api, b!, 'GEN', '1000')
@@ -285,11 +282,11 @@ describe('public.transfer_tokens', () => {
     }
     recordFigure('idempotency-scope', {
       area: 'security',
-      check: 'idempotency keys scoped per sender: another user\'s key (varying which fields differ) is an independent request, and a conflict names only fields of the caller\'s own request',
+      check: "idempotency keys scoped per sender: another user's key (varying which fields differ) is an independent request, and a conflict names only fields of the caller's own request",
       cases,
       violations: violations.length,
       command: 'npx vitest run test/database/token-functions.test.ts',
-      notes: 'mints keep their own scope; a service transfer shares its sender\'s scope; the SDK reads its row back by sender and key',
+      notes: "mints keep their own scope; a service transfer shares its sender's scope; the SDK reads its row back by sender and key",
     })
     expect(violations).toEqual([])
   })
@@ -385,9 +382,7 @@ describe('the ledger cannot be edited', () => {
 
 describe('public.token_types', () => {
   it('holds the 3-6-9 catalog', async () => {
-    const { rows } = await db().admin.query(
-      `select code, tier, parent_code from public.token_types where code not in ('CENT', 'LOCKED') order by tier, code`,
-    )
+    const { rows } = await db().admin.query(`select code, tier, parent_code from public.token_types where code not in ('CENT', 'LOCKED') order by tier, code`)
     expect(rows).toEqual([
       { code: 'GEN', tier: 3, parent_code: null },
       { code: 'SAP', tier: 6, parent_code: 'GEN' },
@@ -402,7 +397,7 @@ describe('public.token_types', () => {
     ])
   })
 
-  it('enforces that a child\'s tier is greater than its parent\'s (VT010) and that only tier 3 is a root (23514)', async () => {
+  it("enforces that a child's tier is greater than its parent's (VT010) and that only tier 3 is a root (23514)", async () => {
     await expectSqlState(db().admin.query(`insert into public.token_types (code, name, tier, parent_code) values ('BAD', 'x', 6, 'SAP')`), 'VT010')
     await expectSqlState(db().admin.query(`update public.token_types set tier = 9 where code = 'SAP'`), 'VT010')
     await expectSqlState(db().admin.query(`insert into public.token_types (code, name, tier, parent_code) values ('ROOT2', 'x', 6, null)`), '23514')

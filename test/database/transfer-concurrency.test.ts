@@ -37,9 +37,7 @@ describe('transfer_tokens under 16 concurrent connections', () => {
           // Up to 600 with 6 decimals: large enough that overdrafts are frequent.
           const amount = (Math.floor(random() * 600_000_000) / 1_000_000 + 0.000001).toFixed(6)
           try {
-            await asRequester(db().api, user(from), (c) =>
-              c.query('select public.transfer_tokens($1, $2, $3, $4::numeric, $5)', [from, to, token, amount, randomUUID()]),
-            )
+            await asRequester(db().api, user(from), (c) => c.query('select public.transfer_tokens($1, $2, $3, $4::numeric, $5)', [from, to, token, amount, randomUUID()]))
             outcomes.ok++
           } catch (e) {
             const code = (e as { code?: string }).code

@@ -35,8 +35,7 @@ function selectText(query: SelectQuery): string {
   const own = (column: string) => `${id(query.relation.split('.').at(-1)!)}.${id(column)}`
   let n = 0
   const param = (cast?: string) => `$${++n}${cast ? `::${cast}` : ''}`
-  const orderBy = (ref: (column: string) => string) =>
-    query.orderBy.length ? ` order by ${query.orderBy.map((o) => `${ref(o.column)} ${o.descending ? 'desc' : 'asc'}`).join(', ')}` : ''
+  const orderBy = (ref: (column: string) => string) => (query.orderBy.length ? ` order by ${query.orderBy.map((o) => `${ref(o.column)} ${o.descending ? 'desc' : 'asc'}`).join(', ')}` : '')
   const branch = (filters: Filter[], sortKeys: string) => {
     const where = filters.map((f) => `${id(f.column)} ${OPERATORS[f.op]} ${param()}`)
     if (query.after) {

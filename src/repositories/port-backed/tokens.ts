@@ -163,35 +163,38 @@ export class PortTokenRepository implements TokenRepository {
 
   async statement(options: TokenStatementOptions): Promise<TokenStatement> {
     const o = parseInput(tokenStatementOptionsSchema, options, 'statement options')
-    const [opening, page, closing] = await this.work.run((port) => {
-      const user = actingUser(port, this.userId)
-      const account: Filter[] = [
-        { column: 'user_id', op: 'eq', value: user },
-        { column: 'token_type', op: 'eq', value: o.tokenType },
-      ]
-      const within: Filter[] = [
-        ...account,
-        ...(o.from === undefined ? [] : [{ column: 'created_at', op: 'gte' as const, value: o.from }]),
-        ...(o.to === undefined ? [] : [{ column: 'created_at', op: 'lt' as const, value: o.to }]),
-      ]
-      const movements: SelectQuery = {
-        relation: 'token_entries',
-        where: [within],
-        ...(o.cursor ? { after: { timeColumn: 'created_at', at: o.cursor.at, idColumn: 'version', id: o.cursor.id } } : {}),
-        orderBy: [
-          { column: 'created_at', descending: false },
-          { column: 'version', descending: false },
-        ],
-        limit: o.limit + 1,
-      }
-      // One snapshot's worth of reads, sent together: the balance before the period, the page, and
-      // the balance at its end (the account's last movement, for an open-ended period).
-      return onlySelects(port, [
-        o.from === undefined ? undefined : lastEntryBefore(user, o.tokenType, 'lt', o.from),
-        movements,
-        o.to === undefined ? lastEntryBefore(user, o.tokenType) : lastEntryBefore(user, o.tokenType, 'lt', o.to),
-      ])
-    }, { idempotent: true })
+    const [opening, page, closing] = await this.work.run(
+      (port) => {
+        const user = actingUser(port, this.userId)
+        const account: Filter[] = [
+          { column: 'user_id', op: 'eq', value: user },
+          { column: 'token_type', op: 'eq', value: o.tokenType },
+        ]
+        const within: Filter[] = [
+          ...account,
+          ...(o.from === undefined ? [] : [{ column: 'created_at', op: 'gte' as const, value: o.from }]),
+          ...(o.to === undefined ? [] : [{ column: 'created_at', op: 'lt' as const, value: o.to }]),
+        ]
+        const movements: SelectQuery = {
+          relation: 'token_entries',
+          where: [within],
+          ...(o.cursor ? { after: { timeColumn: 'created_at', at: o.cursor.at, idColumn: 'version', id: o.cursor.id } } : {}),
+          orderBy: [
+            { column: 'created_at', descending: false },
+            { column: 'version', descending: false },
+          ],
+          limit: o.limit + 1,
+        }
+        // One snapshot's worth of reads, sent together: the balance before the period, the page, and
+        // the balance at its end (the account's last movement, for an open-ended period).
+        return onlySelects(port, [
+          o.from === undefined ? undefined : lastEntryBefore(user, o.tokenType, 'lt', o.from),
+          movements,
+          o.to === undefined ? lastEntryBefore(user, o.tokenType) : lastEntryBefore(user, o.tokenType, 'lt', o.to),
+        ])
+      },
+      { idempotent: true },
+    )
     const balanceOf = (rows: Array<Record<string, unknown>>) => (rows[0] ? decodeRow<TokenEntry>('token_entries', rows[0]).balance_after : '0')
     const entries = page.map((r) => decodeRow<TokenEntry>('token_entries', r))
     const items = entries.slice(0, o.limit)
@@ -213,13 +216,7 @@ export class PortTokenRepository implements TokenRepository {
 function lastEntryBefore(userId: string, tokenType: TokenCode, op?: 'lt' | 'lte', at?: string): SelectQuery {
   return {
     relation: 'token_entries',
-    where: [
-      [
-        { column: 'user_id', op: 'eq', value: userId },
-        { column: 'token_type', op: 'eq', value: tokenType },
-        ...(op && at !== undefined ? [{ column: 'created_at', op, value: at }] : []),
-      ],
-    ],
+    where: [[{ column: 'user_id', op: 'eq', value: userId }, { column: 'token_type', op: 'eq', value: tokenType }, ...(op && at !== undefined ? [{ column: 'created_at', op, value: at }] : [])]],
     orderBy: [
       { column: 'created_at', descending: true },
       { column: 'version', descending: true },

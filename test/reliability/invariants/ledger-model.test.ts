@@ -113,10 +113,11 @@ function execute(w: World, o: Op): Promise<Outcome> {
       const scope = w.scopes[o.via][o.from]!
       return outcome(() => scope.tokens.transfer({ to, tokenType: o.token, amount }))
     }
-    case 'consent':
+    case 'consent': {
       if (o.via === 'rpc') return outcome(() => rpcAs(id(o.user), `select public.record_consent($1, $2, '{model-terms}') as r`, [id(o.user), o.type]))
       const scope = w.scopes[o.via][o.user]!
       return outcome(() => scope.consent.record(o.type, ['model-terms']))
+    }
     case 'status': {
       const mine = [...w.model.records].filter(([, r]) => r.user === id(o.user))
       const target = mine[o.pick % Math.max(1, mine.length)]?.[0] ?? crypto.randomUUID()
@@ -199,7 +200,10 @@ async function applyAndCompare(w: World, ops: Op[], results: Outcome[]): Promise
       record.history.push([step.from_status, step.to_status])
       record.status = step.to_status
     }
-    w.seenHistory.set(id, rows.map((h) => h.id))
+    w.seenHistory.set(
+      id,
+      rows.map((h) => h.id),
+    )
   }
   const { rows: statuses } = await db().admin.query<{ id: string; status: ConsentStatus }>('select id, status from public.user_consent where user_id = any($1)', [w.ids])
   if (statuses.length !== w.model.records.size) problems.push(`${statuses.length} consent records in the database, ${w.model.records.size} in the model`)
@@ -229,9 +233,7 @@ async function checkBalancesAt(w: World): Promise<string[]> {
     if (r.balance !== expected) problems.push(`balance of ${r.token} for ${r.user_id} at ${snapshot.at}: token_balance_at ${r.balance}, model ${expected}`)
   }
   for (const u of w.ids) {
-    const own = await asRequester(db().api, user(u), async (c) =>
-      (await c.query<{ b: string }>(`select trim_scale(public.token_balance_at('GEN', now()))::text as b`)).rows[0]!.b,
-    )
+    const own = await asRequester(db().api, user(u), async (c) => (await c.query<{ b: string }>(`select trim_scale(public.token_balance_at('GEN', now()))::text as b`)).rows[0]!.b)
     const expected = microToDecimal(w.model.balance(u, 'GEN'))
     if (own !== expected) problems.push(`token_balance_at('GEN', now()) as ${u}: ${own}, model ${expected}`)
   }
@@ -268,7 +270,8 @@ describe('the ledger and consent invariants under random concurrent operations',
         cases: operations,
         violations,
         command: `MODEL_RUNS=${runs} npx vitest run test/reliability/invariants`,
-        notes: 'after every batch: balances as the model says, every account\'s running balances chained (private.ledger_chain_violations), and every earlier batch\'s balances still given by token_balance_at at their instant',
+        notes:
+          "after every batch: balances as the model says, every account's running balances chained (private.ledger_chain_violations), and every earlier batch's balances still given by token_balance_at at their instant",
       })
     }
     expect(sequences).toBeGreaterThanOrEqual(runs)
