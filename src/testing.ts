@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { SignJWT } from 'jose'
 import pg from 'pg'
+import { loginRole } from './api-roles.js'
 import { appMigrationSet } from './tooling/app-migrations.js'
 import { prepareDatabase, setAuthenticatorPassword } from './tooling/dev-database.js'
 import { createDatabase, dropDatabase, startDatabaseServer, type DatabaseServer } from './tooling/embedded-server.js'
@@ -136,7 +137,7 @@ export async function startTestDatabase(options: TestDatabaseOptions = {}): Prom
     }
     const appUrl = new URL(url)
     if (server.embedded) {
-      appUrl.username = 'authenticator'
+      appUrl.username = loginRole
       appUrl.password = authenticatorPassword
     }
     const pool = admin

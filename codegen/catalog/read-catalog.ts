@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { dataTables, lookupTables, schema } from '../config.js'
-import type { ApiRole, Catalog, EnumType, ErrorCode, PgType, Relation, RpcFunction } from './types.js'
+import { apiRoles, type ApiRole } from '../../src/api-roles.js'
+import type { Catalog, EnumType, ErrorCode, PgType, Relation, RpcFunction } from './types.js'
 
 /** SQL for a type's description, given an expression yielding its oid. */
 const typeJson = (oid: string) => `(
@@ -68,16 +69,12 @@ async function readFunctions(client: pg.ClientBase): Promise<RpcFunction[]> {
        p.proargnames as "argNames", p.proargmodes::text[] as modes, p.pronargdefaults as "nDefaults",
        ${typeJson('p.prorettype')} as returns, p.proretset as "returnsSet",
        case p.provolatile when 'i' then 'immutable' when 's' then 'stable' else 'volatile' end as volatility,
-       p.prosecdef as "securityDefiner",
-       array_remove(array[
-         case when has_function_privilege('anon', p.oid, 'execute') then 'anon' end,
-         case when has_function_privilege('authenticated', p.oid, 'execute') then 'authenticated' end,
-         case when has_function_privilege('service_role', p.oid, 'execute') then 'service_role' end], null) as "executableBy",
+       array(select r from unnest($2::text[]) with ordinality as x(r, i) where has_function_privilege(r, p.oid, 'execute') order by i) as "executableBy",
        obj_description(p.oid, 'pg_proc') as comment
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
      where n.nspname = $1 and p.prokind = 'f' and p.prorettype <> 'trigger'::regtype
      order by p.proname, pg_get_function_identity_arguments(p.oid)`,
-    [schema],
+    [schema, apiRoles],
   )
   const seen = new Set<string>()
   return rows.map((r) => {
@@ -101,7 +98,6 @@ async function readFunctions(client: pg.ClientBase): Promise<RpcFunction[]> {
       returns: r.returns,
       returnsSet: r.returnsSet,
       volatility: r.volatility,
-      securityDefiner: r.securityDefiner,
       executableBy: r.executableBy as ApiRole[],
       comment: r.comment,
     }

@@ -1,3 +1,5 @@
+import type { ApiRole } from '../../src/api-roles.js'
+
 /** A column or argument type as the catalog describes it. */
 export interface PgType {
   /** Schema of the type (pg_catalog for built-ins). */
@@ -45,8 +47,6 @@ export interface FunctionArg {
   hasDefault: boolean
 }
 
-export type ApiRole = 'anon' | 'authenticated' | 'service_role'
-
 export interface RpcFunction {
   schema: string
   name: string
@@ -54,7 +54,6 @@ export interface RpcFunction {
   returns: PgType
   returnsSet: boolean
   volatility: 'immutable' | 'stable' | 'volatile'
-  securityDefiner: boolean
   executableBy: ApiRole[]
   comment: string | null
 }

@@ -43,17 +43,6 @@ export function camel(name: string): string {
   return p[0]!.toLowerCase() + p.slice(1)
 }
 
-export function union(values: ReadonlyArray<string | number>): string {
-  return values.length === 0 ? 'never' : values.map((v) => (typeof v === 'number' ? String(v) : str(v))).join(' | ')
-}
-
-export function indentLines(text: string, indent: string): string {
-  return text
-    .split('\n')
-    .map((l) => (l ? indent + l : l))
-    .join('\n')
-}
-
 /** A doc comment: `summary`, then `example` as a fenced TypeScript block under `@example`. */
 export function docComment(summary: string, example: readonly string[]): string[] {
   const safe = (line: string) => line.replace(/\*\//g, '* /')

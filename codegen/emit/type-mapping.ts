@@ -1,6 +1,6 @@
 import type { Column, PgType, Relation } from '../catalog/types.js'
 import { allowedValueNames, lookupKeyColumns, lookupTables } from '../config.js'
-import { pascal, union } from './ts.js'
+import { pascal } from './ts.js'
 
 /** Built-in types by their TypeScript type. Exact numbers are strings: a double would round them. */
 const SCALARS: Record<string, string> = {
@@ -73,5 +73,3 @@ export function columnType(relation: Relation, column: Column, narrowed: Map<str
   const base = named ? (column.type.array ? `${named}[]` : named) : tsType(column.type, enumType)
   return column.nullable ? `${base} | null` : base
 }
-
-export { union }

@@ -41,6 +41,69 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
   }
 }
 
+type Options = NonNullable<ParseArgsConfig['options']>
+
+/** What every command takes: `-h`/`--help` prints its usage and exits 0. */
+export const helpOption = { help: { type: 'boolean', short: 'h', default: false } } as const
+
+/** The database a command works on; `DATABASE_URL` when left out (see connect.ts). */
+export const databaseUrlOption = { 'database-url': { type: 'string' } } as const
+
+/** A command's flags and arguments, as {@link parseCommandArgs} parses them. */
+export type CommandArgs<O extends Options> = ReturnType<typeof parseCommandArgs<O & typeof helpOption>>
+
+/** How {@link defineCommand} makes a command: its texts, its flags, and what it does with them. */
+export interface CommandSpec<O extends Options> {
+  readonly name: string
+  readonly summary: string
+  readonly usage: string
+  /** Its flags, `--help` aside (every command has it). */
+  readonly options: O
+  /** Whether arguments other than flags are allowed (default: none). */
+  readonly positionals?: boolean
+  /** Subcommands by their name, the first argument (`migrate rollback`); each parses the rest itself. */
+  readonly subcommands?: Readonly<Record<string, Pick<Command, 'run'>>>
+  /** The work, once the flags are parsed and `--help` was not asked for; resolves to the exit code. */
+  run(args: CommandArgs<O>, context: CliContext): Promise<number>
+}
+
+/**
+ * A command with the preamble every command shares: its subcommands chosen by the first argument,
+ * flags parsed strictly ({@link parseCommandArgs}: a wrong flag is a usage error), and `--help`
+ * answered with its usage.
+ *
+ * @example
+ * export const pingCommand = defineCommand({
+ *   name: 'ping',
+ *   summary: 'connect and say so',
+ *   usage: 'Usage: avolve-db ping [--database-url URL]',
+ *   options: databaseUrlOption,
+ *   run: ({ values }, context) =>
+ *     withDatabase(values['database-url'], context, { applicationName: 'avolve-db ping' }, async (client, target) => {
+ *       await client.query('select 1')
+ *       context.out(`pong from ${target.display}`)
+ *       return 0
+ *     }),
+ * })
+ */
+export function defineCommand<const O extends Options>(spec: CommandSpec<O>): Command {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: spec.usage,
+    async run(argv, context) {
+      const subcommand = argv[0] === undefined ? undefined : spec.subcommands?.[argv[0]]
+      if (subcommand) return subcommand.run(argv.slice(1), context)
+      const args = parseCommandArgs(argv, { ...spec.options, ...helpOption }, spec.usage, spec.positionals ?? false)
+      if ((args.values as { help?: boolean }).help) {
+        context.out(spec.usage)
+        return 0
+      }
+      return spec.run(args, context)
+    },
+  }
+}
+
 /** The process's own streams and environment. */
 export function processContext(): CliContext {
   return {

@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { CONNECTION_STRING_EXAMPLE, readConnectionUrl } from '../values/connection-url.js'
 import { CliError, UsageError } from './errors.js'
 
 /** A validated database URL, with a description of it that is safe to print (no password). */
@@ -12,8 +13,6 @@ export interface DatabaseTarget {
   /** `user@host:port/database`: for messages, never the password. */
   readonly display: string
 }
-
-const CONNECTION_STRING_EXAMPLE = 'postgres://USER:PASSWORD@HOST:5432/DATABASE'
 
 /**
  * The database a command works on: `--database-url`, else `DATABASE_URL`. A command that cannot
@@ -39,18 +38,15 @@ export function optionalDatabaseTarget(flag: string | undefined, env: NodeJS.Pro
  * @param origin where the value came from, named in the message (`--database-url`, `DATABASE_URL`)
  */
 export function parseDatabaseUrl(value: string, origin: string): DatabaseTarget {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
+  const read = readConnectionUrl(value)
+  if (!read.ok && read.problem === 'not_a_url') {
     throw new UsageError(
       `${origin} is not a URL (${JSON.stringify(redact(value))}): expected ${CONNECTION_STRING_EXAMPLE} ` +
         `(on Supabase: Project Settings → Database → Connection string; percent-encode special characters in the password).`,
     )
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new UsageError(`${origin} must be a postgres:// URL, not ${url.protocol}//…: expected ${CONNECTION_STRING_EXAMPLE}.`)
-  }
+  if (!read.ok) throw new UsageError(`${origin} must be a postgres:// URL, not ${read.protocol}//…: expected ${CONNECTION_STRING_EXAMPLE}.`)
+  const url = read.url
   // A unix socket is given as ?host=/path, which leaves the URL's own host empty.
   const socket = url.searchParams.get('host')
   if (!url.hostname && !socket) {
@@ -99,6 +95,38 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     throw explainConnectionError(error, target, timeout)
   }
   return client
+}
+
+/**
+ * Runs `work` on one connection to `target`, closed afterwards whatever happens.
+ *
+ * @example
+ * const tables = await withConnection(target, { applicationName: 'avolve-db inspect' }, (client) => client.query('select 1'))
+ */
+export async function withConnection<T>(target: DatabaseTarget, options: ConnectOptions, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(target, options)
+  try {
+    return await work(client)
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+/**
+ * Runs `work` on a connection to the command's database (`--database-url`, else `DATABASE_URL`; a
+ * usage error when neither is given), closed afterwards.
+ *
+ * @example
+ * return withDatabase(values['database-url'], context, { applicationName: 'avolve-db maintain' }, async (client, target) => { ... })
+ */
+export async function withDatabase<T>(
+  databaseUrl: string | undefined,
+  context: { readonly env: NodeJS.ProcessEnv },
+  options: Omit<ConnectOptions, 'env'>,
+  work: (client: pg.Client, target: DatabaseTarget) => Promise<T>,
+): Promise<T> {
+  const target = resolveDatabaseTarget(databaseUrl, context.env)
+  return withConnection(target, { ...options, env: context.env }, (client) => work(client, target))
 }
 
 /**

@@ -18,7 +18,7 @@ const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>()
 
 /**
  * `schema` with zod's compiled fast path (`z.compile`, zod 4.5 and later: the same results and the
- * same issues, a few times faster), built on first use. Older zod, or a page whose CSP forbids
+ * same issues, faster), built on first use. Older zod, or a page whose CSP forbids
  * `new Function`, gets the schema itself.
  */
 function compiled<S extends z.ZodType>(schema: S): S {

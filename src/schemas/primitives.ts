@@ -90,6 +90,3 @@ export const pgTypeSchemas = {
   json,
   unknown: z.unknown(),
 } as const
-
-/** A catalog type name {@link pgTypeSchemas} has a schema for. */
-export type PgTypeName = keyof typeof pgTypeSchemas

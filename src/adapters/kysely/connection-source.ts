@@ -27,8 +27,7 @@ export type Command = { command?: string }
  * A checked-out `pg` client as a QueryRunner, running the SDK's compiled statements as Kysely's
  * PostgreSQL driver would (COMMIT and ROLLBACK answer with their command tag, so a commit that
  * rolled back can be told apart), without its per-statement async wrapper and copy of the
- * parameters: under load at 16 callers those layers cost about 37 µs of Node CPU per transfer
- * (README, Performance).
+ * parameters: under load those layers cost Node CPU on every statement (README, Performance).
  */
 function clientConnection(client: pg.PoolClient): Connection {
   const stream = client.connection?.stream

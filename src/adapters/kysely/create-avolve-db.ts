@@ -3,6 +3,7 @@ import pg from 'pg'
 import { NotAuthenticatedError } from '../../errors/avolve-error.js'
 import { resolveRetryPolicy, type RetryPolicy } from '../../retry/backoff.js'
 import type { UserClaims } from '../../schemas/auth.js'
+import { CONNECTION_STRING_EXAMPLE, readConnectionUrl } from '../../values/connection-url.js'
 import { serviceIdentity, type RequestIdentity } from './request-identity.js'
 import { createServiceScope, createUserScope, type ServiceScope, type UserScope } from './scopes.js'
 import { claimsOfUser, TokenVerifier, type JwtVerification, type VerifiedClaims } from './token-verifier.js'
@@ -125,16 +126,13 @@ function quietClients(pool: pg.Pool): void {
 }
 
 function checkedConnectionString(url: string): string {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new TypeError('createAvolveDb: the connection string is not a URL; expected postgres://user:password@host:5432/database')
-  }
-  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
-    throw new TypeError(`createAvolveDb: the connection string must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`)
-  }
-  return url
+  const read = readConnectionUrl(url)
+  if (read.ok) return url
+  throw new TypeError(
+    read.problem === 'not_a_url'
+      ? `createAvolveDb: the connection string is not a URL; expected ${CONNECTION_STRING_EXAMPLE}`
+      : `createAvolveDb: the connection string must start with postgres:// or postgresql:// (got ${read.protocol}//)`,
+  )
 }
 
 /**

@@ -1,8 +1,10 @@
+import type { ApiRole } from '../../api-roles.js'
+
 /**
  * The roles a server request may run as: a signed-in user or the service. Never anon (the server SDK
  * has no anonymous scope) and never the login role or a superuser.
  */
-export const serverRoles = ['authenticated', 'service_role'] as const
+export const serverRoles = ['authenticated', 'service_role'] as const satisfies readonly ApiRole[]
 export type ServerRole = (typeof serverRoles)[number]
 
 /** Who a unit of work runs as: the role to switch to and the claims auth.uid()/auth.jwt() read. */

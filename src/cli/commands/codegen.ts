@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs'
 import { packageRoot } from '../../tooling/migrations.js'
-import { parseCommandArgs, type Command } from '../command.js'
-import { connect, explainConnectionError, optionalDatabaseTarget, type DatabaseTarget } from '../connect.js'
+import { databaseUrlOption, defineCommand } from '../command.js'
+import { explainConnectionError, optionalDatabaseTarget, withConnection, type DatabaseTarget } from '../connect.js'
 import { CliError, UsageError } from '../errors.js'
 import { missingPeer } from '../missing-peer.js'
 
@@ -40,27 +40,18 @@ function inPackageCheckout(cwd: string): boolean {
 }
 
 /** `avolve-db codegen`: an app's types from its migrations and ours, or the package's own (codegen/run-codegen.ts). */
-export const codegenCommand: Command = {
+export const codegenCommand = defineCommand({
   name: 'codegen',
   summary: "generate the app's Database and Kysely types from its migrations and ours (`--check`: fail when stale)",
   usage,
-  async run(argv, context) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        'database-url': { type: 'string' },
-        check: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        'out-dir': { type: 'string' },
-        migrations: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      usage,
-    )
-    if (values.help) {
-      context.out(usage)
-      return 0
-    }
+  options: {
+    ...databaseUrlOption,
+    check: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'out-dir': { type: 'string' },
+    migrations: { type: 'string' },
+  },
+  async run({ values }, context) {
     if (values.out !== undefined && values['out-dir'] !== undefined) throw new UsageError('give --out or --out-dir (the same option), not both', usage)
     const cwd = process.cwd()
     const inRepository = inPackageCheckout(cwd)
@@ -109,17 +100,14 @@ export const codegenCommand: Command = {
     )
     return 1
   },
-}
+})
 
 /** Connects once first, so a wrong URL fails with a clear message before any work starts. */
 async function checkServer(target: DatabaseTarget, env: NodeJS.ProcessEnv): Promise<void> {
-  const client = await connect(target, { env, applicationName: 'avolve-db codegen' })
-  try {
+  await withConnection(target, { env, applicationName: 'avolve-db codegen' }, async (client) => {
     const { rows } = await client.query<{ ok: boolean }>(`select rolsuper or rolcreatedb as ok from pg_catalog.pg_roles where rolname = current_user`)
     if (rows[0]?.ok !== true) {
       throw new CliError(`codegen makes a scratch database on ${target.host}:${target.port}, and "${target.user}" may not create databases: use a role with CREATEDB (or a local server).`)
     }
-  } finally {
-    await client.end().catch(() => {})
-  }
+  })
 }

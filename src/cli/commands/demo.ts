@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import { apiRoles, loginRole } from '../../api-roles.js'
 import { startDatabaseServer, withClient } from '../../tooling/embedded-server.js'
 import { applyMigrations, applySupabaseBase, listMigrations } from '../../tooling/migrations.js'
-import { parseCommandArgs, type CliContext, type Command } from '../command.js'
-import { connect, optionalDatabaseTarget, type DatabaseTarget } from '../connect.js'
+import { databaseUrlOption, defineCommand, type CliContext } from '../command.js'
+import { optionalDatabaseTarget, withConnection, type DatabaseTarget } from '../connect.js'
 import { CliError } from '../errors.js'
 import { scramVerifier } from '../scram-verifier.js'
 
@@ -27,29 +28,17 @@ Options:
   -h, --help          show this help`
 
 /** `avolve-db demo` (and `npm run demo`): the README's main job, end to end. */
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'the main job on an embedded PostgreSQL: consent, a transfer, a refused overdraft and cross-user read',
   usage,
-  async run(argv, context) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        'database-url': { type: 'string' },
-        'allow-external': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      usage,
-    )
-    if (values.help) {
-      context.out(usage)
-      return 0
-    }
+  options: { ...databaseUrlOption, 'allow-external': { type: 'boolean', default: false } },
+  async run({ values }, context) {
     const target = optionalDatabaseTarget(values['database-url'], context.env)
     await runDemo(context, { ...(target ? { target } : {}), allowExternal: values['allow-external'] })
     return 0
   },
-}
+})
 
 /** Where the demo runs: its own embedded server unless `target` is given. */
 export interface DemoOptions {
@@ -60,8 +49,7 @@ export interface DemoOptions {
 }
 
 /** The API roles and the login role the Supabase base makes: shared by every database of a server. */
-const BASE_ROLES = ['anon', 'authenticated', 'service_role', 'authenticator'] as const
-const API_ROLES = ['anon', 'authenticated', 'service_role'] as const
+const BASE_ROLES = [...apiRoles, loginRole]
 
 /**
  * The demo itself. The server SDK and jose are loaded here rather than at the top so that the
@@ -119,7 +107,7 @@ export async function runDemo(context: CliContext, options: DemoOptions = {}): P
       // The verifier, not the password, is what the statement carries (as psql's \password sends it).
       await admin.query(`create role ${login} login noinherit password '${scramVerifier(password)}'`)
       cleanup.add(`the login role ${name}`, () => withClient(adminUrl, (c) => c.query(`drop role if exists ${c.escapeIdentifier(name)}`)))
-      await admin.query(`grant ${API_ROLES.join(', ')} to ${login}`)
+      await admin.query(`grant ${apiRoles.join(', ')} to ${login}`)
     })
     await mainJob(context, url, { user: name, password }, cleanup)
   } catch (error) {
@@ -240,8 +228,7 @@ function refuseSupabaseAddress(target: DatabaseTarget): void {
  * roles or schemas, no users in auth.users, and no existing role the Supabase base would change.
  */
 async function preflight(target: DatabaseTarget, context: CliContext): Promise<void> {
-  const client = await connect(target, { env: context.env, applicationName: 'avolve-db demo' })
-  try {
+  await withConnection(target, { env: context.env, applicationName: 'avolve-db demo' }, async (client) => {
     const { rows } = await client.query<{ superuser: boolean; roles: string[]; schemas: string[]; auth_users: boolean }>(`
       select
         (select rolsuper from pg_catalog.pg_roles where rolname = current_user) as superuser,
@@ -268,7 +255,7 @@ async function preflight(target: DatabaseTarget, context: CliContext): Promise<v
          and exists (select from pg_catalog.pg_roles a where a.rolname = 'authenticator')
          and not pg_catalog.pg_has_role('authenticator', r.oid, 'member')
        order by 1`,
-      [API_ROLES],
+      [apiRoles],
     )
     if (missing.length > 0) {
       const roles = missing.map((m) => m.role).join(', ')
@@ -277,9 +264,7 @@ async function preflight(target: DatabaseTarget, context: CliContext): Promise<v
           `and the demo never alters a role that exists already. Grant ${roles} to authenticator yourself, or use another server.`,
       )
     }
-  } finally {
-    await client.end().catch(() => {})
-  }
+  })
 }
 
 async function existingRoles(client: pg.ClientBase): Promise<string[]> {

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import pg from 'pg'
+import { loginRole } from '../../api-roles.js'
 import { appMigrationSet } from '../../tooling/app-migrations.js'
 import { prepareDatabase, setAuthenticatorPassword } from '../../tooling/dev-database.js'
 import { startDatabaseServer, type DatabaseServer } from '../../tooling/embedded-server.js'
-import { elapsed, parseCommandArgs, type Command } from '../command.js'
+import { defineCommand, elapsed } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
 import { missingPeer } from '../missing-peer.js'
 
@@ -40,26 +41,17 @@ interface DevRecord {
 }
 
 /** `avolve-db dev`: a kept local database for the app, with everything applied. */
-export const devCommand: Command = {
+export const devCommand = defineCommand({
   name: 'dev',
   summary: "run a local PostgreSQL (embedded, data kept in .avolve/dev) with our migrations and the app's applied",
   usage,
-  async run(argv, context) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        'data-dir': { type: 'string' },
-        port: { type: 'string' },
-        migrations: { type: 'string' },
-        reset: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      usage,
-    )
-    if (values.help) {
-      context.out(usage)
-      return 0
-    }
+  options: {
+    'data-dir': { type: 'string' },
+    port: { type: 'string' },
+    migrations: { type: 'string' },
+    reset: { type: 'boolean', default: false },
+  },
+  async run({ values }, context) {
     const port = values.port === undefined ? DEV_PORT : Number(values.port)
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${values.port} is not a port number`, usage)
     const cwd = process.cwd()
@@ -111,7 +103,7 @@ export const devCommand: Command = {
         await client.end().catch(() => {})
       }
       const appUrl = new URL(server.url())
-      appUrl.username = 'authenticator'
+      appUrl.username = loginRole
       appUrl.password = record.authenticatorPassword
       say(`ready in ${elapsed(started)}, data in ${shown}/`)
       context.out(`  DATABASE_URL=${appUrl.toString()}`)
@@ -129,7 +121,7 @@ export const devCommand: Command = {
     say('stopped')
     return 0
   },
-}
+})
 
 /** The dev folder's secrets, made on first use and kept (readable by this user only). */
 function readRecord(dataDir: string): DevRecord {

@@ -1,6 +1,6 @@
 import pg from 'pg'
-import { parseCommandArgs, type CliContext, type Command } from '../command.js'
-import { connect, resolveDatabaseTarget } from '../connect.js'
+import { databaseUrlOption, defineCommand, type CliContext } from '../command.js'
+import { withDatabase } from '../connect.js'
 import { UsageError } from '../errors.js'
 import { formatTable } from '../format-table.js'
 import {
@@ -91,29 +91,18 @@ const reportTypes: pg.CustomTypesConfig = {
 }
 
 /** `avolve-db inspect`: monitoring reports as tables, or one JSON document. */
-export const inspectCommand: Command = {
+export const inspectCommand = defineCommand({
   name: 'inspect',
   summary: 'cache hit, index usage, sizes, bloat, connections, long-running queries, locks and blocking',
   usage,
-  async run(argv, context) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        'database-url': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'long-running-seconds': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      usage,
-    )
-    if (values.help) {
-      context.out(usage)
-      return 0
-    }
+  options: {
+    ...databaseUrlOption,
+    json: { type: 'boolean', default: false },
+    'long-running-seconds': { type: 'string' },
+  },
+  async run({ values }, context) {
     const seconds = parseSeconds(values['long-running-seconds'])
-    const target = resolveDatabaseTarget(values['database-url'], context.env)
-    const client = await connect(target, { env: context.env, applicationName: 'avolve-db inspect', types: reportTypes })
-    try {
+    return withDatabase(values['database-url'], context, { applicationName: 'avolve-db inspect', types: reportTypes }, async (client, target) => {
       const meta = await client.query<{ server_version: string; stats_reset: string | null }>(
         `select current_setting('server_version') as server_version,
                 (select d.stats_reset::text from pg_catalog.pg_stat_database d where d.datname = current_database()) as stats_reset`,
@@ -148,11 +137,9 @@ export const inspectCommand: Command = {
         return 1
       }
       return 0
-    } finally {
-      await client.end().catch(() => {})
-    }
+    })
   },
-}
+})
 
 /** One report in its own read-only transaction, so a failing one cannot spoil the next. */
 async function runReport(client: pg.Client, report: Report, seconds: number): Promise<Record<string, unknown>[]> {

@@ -1,6 +1,6 @@
 import type pg from 'pg'
-import { elapsed, parseCommandArgs, type Command } from '../command.js'
-import { connect, errorCode, resolveDatabaseTarget } from '../connect.js'
+import { databaseUrlOption, defineCommand, elapsed } from '../command.js'
+import { errorCode, withDatabase } from '../connect.js'
 import { CliError } from '../errors.js'
 
 /** The ledger and consent tables: append-heavy and updated in place, so they are worth vacuuming. */
@@ -20,22 +20,16 @@ Options:
   -h, --help           show this help`
 
 /** `avolve-db maintain`: refresh the stats view, vacuum and analyze the ledger and consent tables. */
-export const maintainCommand: Command = {
+export const maintainCommand = defineCommand({
   name: 'maintain',
   summary: 'refresh private.user_stats concurrently and VACUUM (ANALYZE) the ledger and consent tables',
   usage,
-  async run(argv, context) {
-    const { values } = parseCommandArgs(argv, { 'database-url': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, usage)
-    if (values.help) {
-      context.out(usage)
-      return 0
-    }
-    const target = resolveDatabaseTarget(values['database-url'], context.env)
-    const client = await connect(target, { env: context.env, applicationName: 'avolve-db maintain' })
-    // VACUUM reports a table it may not touch as a WARNING and carries on; catch it as the failure it is.
-    const notices: Array<{ code?: string; message?: string }> = []
-    client.on('notice', (n) => notices.push(n))
-    try {
+  options: databaseUrlOption,
+  run: ({ values }, context) =>
+    withDatabase(values['database-url'], context, { applicationName: 'avolve-db maintain' }, async (client, target) => {
+      // VACUUM reports a table it may not touch as a WARNING and carries on; catch it as the failure it is.
+      const notices: Array<{ code?: string; message?: string }> = []
+      client.on('notice', (n) => notices.push(n))
       context.out(`database: ${target.display}`)
       const started = Date.now()
 
@@ -71,11 +65,8 @@ export const maintainCommand: Command = {
       }
       context.out(`maintenance done in ${elapsed(started)}`)
       return 0
-    } finally {
-      await client.end().catch(() => {})
-    }
-  },
-}
+    }),
+})
 
 async function deadRows(client: pg.Client, table: string): Promise<string> {
   const { rows } = await client.query<{ n: string | null }>(`select n_dead_tup::text as n from pg_catalog.pg_stat_all_tables where relid = to_regclass($1)`, [table])

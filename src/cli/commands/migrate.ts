@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs'
 import { basename, relative, resolve } from 'node:path'
 import type pg from 'pg'
 import { applySupabaseBase, listMigrations, migrationsDir, packageRoot, runSqlFile, supabaseBasePath, type Migration } from '../../tooling/migrations.js'
-import { elapsed, parseCommandArgs, type CliContext, type Command } from '../command.js'
-import { connect, resolveDatabaseTarget, type DatabaseTarget } from '../connect.js'
+import { type CliContext, type CommandArgs, databaseUrlOption, defineCommand, elapsed } from '../command.js'
+import { resolveDatabaseTarget, withConnection, type DatabaseTarget } from '../connect.js'
 import { CliError, UsageError } from '../errors.js'
 import { ensureHistoryTable, forgetApplied, HISTORY_TABLE, readHistory, recordApplied, type AppliedMigration } from '../migration-history.js'
 
@@ -39,26 +39,31 @@ Examples:
   avolve-db migrate rollback --to 20261201090300`
 
 const commonOptions = {
-  'database-url': { type: 'string' },
+  ...databaseUrlOption,
   'dry-run': { type: 'boolean', default: false },
   'migrations-dir': { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const
 
+const rollbackOptions = { ...commonOptions, to: { type: 'string' } } as const
+
+/** `avolve-db migrate rollback --to VERSION`. */
+const rollbackCommand = defineCommand({
+  name: 'migrate rollback',
+  summary: 'roll back the migrations newer than VERSION, newest first',
+  usage,
+  options: rollbackOptions,
+  run: (args, context) => rollback(args, context),
+})
+
 /** `avolve-db migrate` and `avolve-db migrate rollback`. */
-export const migrateCommand: Command = {
+export const migrateCommand = defineCommand({
   name: 'migrate',
   summary: 'apply pending migrations, recorded as `supabase db push` records them; `migrate rollback --to VERSION`',
   usage,
-  async run(argv, context) {
-    if (argv[0] === 'rollback') return rollback(argv.slice(1), context)
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      { ...commonOptions, 'with-supabase-base': { type: 'boolean', default: false }, 'allow-unknown': { type: 'boolean', default: false } },
-      usage,
-      true,
-    )
-    if (values.help) return help(context)
+  options: { ...commonOptions, 'with-supabase-base': { type: 'boolean', default: false }, 'allow-unknown': { type: 'boolean', default: false } },
+  positionals: true,
+  subcommands: { rollback: rollbackCommand },
+  async run({ values, positionals }, context) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (the only subcommand is "rollback")`, usage)
     const target = resolveDatabaseTarget(values['database-url'], context.env)
     const dir = resolveMigrationsDir(values['migrations-dir'])
@@ -69,12 +74,7 @@ export const migrateCommand: Command = {
       allowUnknown: values['allow-unknown'],
     })
   },
-}
-
-function help(context: CliContext): number {
-  context.out(usage)
-  return 0
-}
+})
 
 interface MigrateOptions {
   dryRun: boolean
@@ -83,8 +83,7 @@ interface MigrateOptions {
 }
 
 async function migrate(context: CliContext, target: DatabaseTarget, dir: string, migrations: Migration[], options: MigrateOptions): Promise<number> {
-  const client = await connect(target, { env: context.env, applicationName: 'avolve-db migrate' })
-  try {
+  return withConnection(target, { env: context.env, applicationName: 'avolve-db migrate' }, async (client) => {
     context.out(`database: ${target.display}`)
     context.out(`migrations: ${migrations.length} in ${displayPath(dir)}`)
     if (options.withBase) await refuseBaseOnSupabase(client)
@@ -143,14 +142,10 @@ async function migrate(context: CliContext, target: DatabaseTarget, dir: string,
     }
     context.out(`applied ${done} migration${plural(done)} in ${elapsed(started)}; recorded in ${HISTORY_TABLE}`)
     return 0
-  } finally {
-    await client.end().catch(() => {})
-  }
+  })
 }
 
-async function rollback(argv: string[], context: CliContext): Promise<number> {
-  const { values } = parseCommandArgs(argv, { ...commonOptions, to: { type: 'string' } }, usage)
-  if (values.help) return help(context)
+async function rollback({ values }: CommandArgs<typeof rollbackOptions>, context: CliContext): Promise<number> {
   if (values.to === undefined) throw new UsageError('migrate rollback needs --to VERSION (the newest migration to keep, or 0 for none)', usage)
   const to = values.to
   const target = resolveDatabaseTarget(values['database-url'], context.env)
@@ -162,8 +157,7 @@ async function rollback(argv: string[], context: CliContext): Promise<number> {
     throw new UsageError(`--to ${to} is not a migration in ${displayPath(dir)}${range}: give a migration's version, or 0 to roll back everything`)
   }
 
-  const client = await connect(target, { env: context.env, applicationName: 'avolve-db migrate rollback' })
-  try {
+  return withConnection(target, { env: context.env, applicationName: 'avolve-db migrate rollback' }, async (client) => {
     context.out(`database: ${target.display}`)
     const history = await readHistory(client)
     const newer = history.filter((h) => h.version > to).reverse()
@@ -210,9 +204,7 @@ async function rollback(argv: string[], context: CliContext): Promise<number> {
     const left = history.length - done
     context.out(`rolled back ${done} migration${plural(done)} in ${elapsed(started)}; ${left} remain${left === 1 ? 's' : ''} applied`)
     return 0
-  } finally {
-    await client.end().catch(() => {})
-  }
+  })
 }
 
 /** The base recreates what Supabase owns; on a real Supabase database it must never run. */
