@@ -22,7 +22,7 @@ import { inRoundOrder, recordingInto } from './lib/load.js'
 import { percentile, round, summarize, type Summary } from './lib/stats.js'
 import { compareWithMinimal, type Comparison } from './minimal.js'
 import { overheads } from './overhead.js'
-import { scale } from './scale.js'
+import { scale, scaleSettings, sizeLabel } from './scale.js'
 import { codegenTimes, measureClient, memoryAfterCalls } from './tooling.js'
 import { pgbenchTransfers, rawTransfers, sdkTransfers } from './transfers.js'
 
@@ -38,7 +38,13 @@ const rounds = quick ? 2 : 6
 const targetRounds = quick ? rounds : 12
 const seconds = quick ? 2 : 5
 const only = flags.only?.split(',')
-const wants = (section: string) => !only || only.includes(section)
+/** The section running now: what its targets are recorded under. */
+let section = ''
+const wants = (name: string) => {
+  const runs = !only || only.includes(name)
+  if (runs) section = name
+  return runs
+}
 
 interface TransferRow {
   sdk: Summary
@@ -67,7 +73,12 @@ interface Target {
   target: string
   measured: number
   met: boolean
+  /** The section that measures it (absent in files from before). */
+  section?: string
 }
+
+/** A target's name without its figures: `history page latency 1000k / 10k` and `… 10M / 10k` are one target measured at other sizes. */
+const stem = (name: string) => name.replace(/\d[\w.]*/g, '#')
 
 async function main() {
   const started = Date.now()
@@ -75,7 +86,9 @@ async function main() {
   const db = await startBenchDatabase(() => {})
   const results: Record<string, unknown> = {}
   const targets: Target[] = []
-  const target = (name: string, goal: string, measured: number, met: boolean) => targets.push({ name, target: goal, measured: round(measured, 3), met })
+  const target = (name: string, goal: string, measured: number, met: boolean) => targets.push({ name, target: goal, measured: round(measured, 3), met, section })
+  /** Settings of the sections that run on a server of their own rather than on benchSettings. */
+  const sectionSettings: Record<string, Record<string, string | number>> = {}
   try {
     const users = await createBenchUsers(db.admin, 64)
     await fund(db.admin, users, 'GEN', '1000000000')
@@ -276,34 +289,56 @@ async function main() {
     }
 
     if (wants('scale')) {
-      console.log('\n▸ scale: the common consent lookup and a history page (ms, through the SDK)')
-      const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]
-      const points = await scale(db, sizes, quick ? 100 : 300, progress)
+      console.log(
+        `\n▸ scale: the common consent lookup, and a history page, balanceAt and a statement page on ledgers of growing size (ms, through the SDK; a server of its own, ${durability(scaleSettings)})`,
+      )
+      const s = await scale(
+        quick
+          ? { consentSizes: [10_000, 100_000], ledgerSizes: [10_000, 100_000], calls: 100 }
+          : { consentSizes: [10_000, 100_000, 1_000_000], ledgerSizes: [10_000, 1_000_000, 10_000_000], calls: 300 },
+        progress,
+      )
+      const c = s.consent.points
       printTable(
-        'latency by table size',
-        ['rows', 'lookup p50', 'lookup p99', 'history p50', 'history p99', 'through its index'],
-        points.map((p) => [
-          p.rows.toLocaleString(),
-          p.consentLookupMs.p50.toFixed(2),
-          p.consentLookupMs.p99.toFixed(2),
-          p.historyPageMs.p50.toFixed(2),
-          p.historyPageMs.p99.toFixed(2),
-          p.indexOnly ? 'yes' : 'NO',
+        'consent lookup by table size',
+        ['rows', 'p50', 'p99', 'through its index'],
+        c.map((p) => [p.rows.toLocaleString('en'), p.lookupMs.p50.toFixed(2), p.lookupMs.p99.toFixed(2), p.throughIndex ? 'yes' : 'NO']),
+      )
+      const l = s.ledger.points
+      const mib = (b: number) => (b / 2 ** 20).toFixed(0)
+      printTable(
+        `ledger reads by ledger size (ms, p50 / p99 over ${s.callsPerOperation} calls each, the sizes taking turns)`,
+        ['ledger rows', 'entries', 'loaded in (s)', 'history page', 'balanceAt', 'statement page', 'through its index', 'ledger MiB (table + indexes)', 'entries MiB'],
+        l.map((p) => [
+          p.rows.toLocaleString('en'),
+          p.entries.toLocaleString('en'),
+          p.loadSeconds,
+          `${p.historyPageMs.p50.toFixed(2)} / ${p.historyPageMs.p99.toFixed(2)}`,
+          `${p.balanceAtMs.p50.toFixed(2)} / ${p.balanceAtMs.p99.toFixed(2)}`,
+          `${p.statementPageMs.p50.toFixed(2)} / ${p.statementPageMs.p99.toFixed(2)}`,
+          p.throughIndex ? 'yes' : 'NO',
+          `${mib(p.disk.transactions.tableBytes)} + ${mib(p.disk.transactions.indexBytes)}`,
+          `${mib(p.disk.entries.tableBytes)} + ${mib(p.disk.entries.indexBytes)}`,
         ]),
       )
-      const first = points[0]!
-      const last = points.at(-1)!
-      const growth = { consentLookup: round(last.consentLookupMs.p50 / first.consentLookupMs.p50, 3), historyPage: round(last.historyPageMs.p50 / first.historyPageMs.p50, 3) }
-      console.log(`  growth ${last.rows.toLocaleString()} / ${first.rows.toLocaleString()}: lookup ${growth.consentLookup}×, history ${growth.historyPage}×`)
-      results.scale = { points, growth }
-      target(`lookup latency ${last.rows / 1000}k / 10k`, '<= 2', growth.consentLookup, growth.consentLookup <= 2)
-      target(`history page latency ${last.rows / 1000}k / 10k`, '<= 2', growth.historyPage, growth.historyPage <= 2)
-      target(
-        'plans: each lookup through its index, no seq scan',
-        'true',
-        points.every((p) => p.indexOnly) ? 1 : 0,
-        points.every((p) => p.indexOnly),
+      const first = l[0]!
+      const last = l.at(-1)!
+      const g = s.ledger.growth
+      const span = `${sizeLabel(last.rows)} / ${sizeLabel(first.rows)}`
+      console.log(
+        `  growth ${span}: history page ${g.historyPage}×, balanceAt ${g.balanceAt}×, statement page ${g.statementPage}×; consent lookup ${sizeLabel(c.at(-1)!.rows)} / ${sizeLabel(c[0]!.rows)}: ${s.consent.growth}×`,
       )
+      console.log(
+        `  on disk at ${sizeLabel(last.rows)}: ${last.disk.transactions.bytesPerRow} bytes per ledger row, ${last.disk.entries.bytesPerRow} per entry (each table with its indexes); section ${s.seconds} s`,
+      )
+      results.scale = s
+      sectionSettings.scale = scaleSettings
+      target(`lookup latency ${sizeLabel(c.at(-1)!.rows)} / ${sizeLabel(c[0]!.rows)}`, '<= 2', s.consent.growth, s.consent.growth <= 2)
+      target(`history page latency ${span}`, '<= 2', g.historyPage, g.historyPage <= 2)
+      target(`balanceAt latency ${span}`, '<= 2', g.balanceAt, g.balanceAt <= 2)
+      target(`statement page latency ${span}`, '<= 2', g.statementPage, g.statementPage <= 2)
+      const indexed = c.every((p) => p.throughIndex) && l.every((p) => p.throughIndex)
+      target('plans: each lookup through its index, no seq scan', 'true', indexed ? 1 : 0, indexed)
     }
 
     if (wants('overhead')) {
@@ -344,7 +379,9 @@ async function main() {
     // A partial run (--only) updates its sections of the last full run and keeps the others.
     const path = join(packageRoot(), 'bench', 'results.json')
     const previous = only && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {}
-    const kept = ((previous.targets as Target[] | undefined) ?? []).filter((t) => !targets.some((n) => n.name === t.name))
+    // A section that ran replaces all its earlier targets, also those it no longer measures or now
+    // names with other sizes; a target recorded without its section, the one of the same stem.
+    const kept = ((previous.targets as Target[] | undefined) ?? []).filter((t) => (t.section ? !only?.includes(t.section) : !targets.some((n) => stem(n.name) === stem(t.name))))
     // Which settings each section's figures were measured with: a partial run keeps sections of an
     // earlier run, which may have run with durability off (a file from before keeps its one setting).
     const earlier =
@@ -354,7 +391,7 @@ async function main() {
           .filter((k) => !RUN_FIELDS.has(k))
           .map((k) => [k, durability((previous.settings as Record<string, string>) ?? {})]),
       )
-    const measuredWith = { ...earlier, ...Object.fromEntries(Object.keys(results).map((k) => [k, durability(benchSettings)])) }
+    const measuredWith = { ...earlier, ...Object.fromEntries(Object.keys(results).map((k) => [k, durability(sectionSettings[k] ?? benchSettings)])) }
     const out = {
       ...previous,
       date: new Date().toISOString(),
