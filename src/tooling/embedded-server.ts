@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import pg from 'pg'
-import { isPostgresServing, OWNER_FILE, reapAbandonedServers, type OwnerRecord } from './embedded/abandoned-servers.js'
+import { OWNER_FILE, provenPostmaster, reapAbandonedServers, type OwnerRecord } from './embedded/abandoned-servers.js'
 import { EmbeddedServerError } from './embedded/errors.js'
 import { canAccess, serverIdentity, type RunAs } from './embedded/os-user.js'
 import { dataDirOf, initialiseCluster, startPostmaster, type Postmaster } from './embedded/postmaster.js'
@@ -95,7 +95,7 @@ export async function startDatabaseServer(options: StartOptions = {}): Promise<D
   const binaries = locateBinaries()
   const root = await serverDirectory(runAs)
   const dataDir = dataDirOf(root)
-  const serverLog: string[] = []
+  const serverLog = recentOutput()
   const cluster = {
     binaries,
     runAs,
@@ -103,10 +103,7 @@ export async function startDatabaseServer(options: StartOptions = {}): Promise<D
     port: 0,
     superuserPassword: randomBytes(12).toString('hex'),
     settings: { ...throwawaySettings, ...options.settings },
-    onOutput: (m: string) => {
-      serverLog.push(m)
-      if (serverLog.length > 50) serverLog.shift()
-    },
+    onOutput: serverLog.add,
   }
 
   let postmaster: Postmaster | undefined
@@ -131,10 +128,7 @@ export async function startDatabaseServer(options: StartOptions = {}): Promise<D
     Object.assign(cluster, spec)
   } catch (error) {
     await stop()
-    if (error instanceof EmbeddedServerError && error.code !== 'server_start_failed') throw error
-    throw new EmbeddedServerError('server_start_failed', `Could not start the embedded PostgreSQL server: ${describe(error)}.\nLast server output:\n${serverLog.join('').slice(-2000)}`, {
-      cause: error,
-    })
+    throw startFailure(error, 'the embedded PostgreSQL server', serverLog)
   }
 
   const url = (database = 'postgres') => `postgres://postgres:${cluster.superuserPassword}@127.0.0.1:${cluster.port}/${encodeURIComponent(database)}`
@@ -259,7 +253,7 @@ async function startPersistentServer(persistent: { directory: string; port?: num
     }
   }
   const initialised = existsSync(join(dataDir, 'PG_VERSION')) && existsSync(recordFile)
-  const running = initialised ? runningPostmaster(dataDir, runAs.uid ?? process.getuid?.() ?? -1) : undefined
+  const running = initialised ? provenPostmaster(dataDir, runAs.uid ?? process.getuid?.() ?? -1) : undefined
   if (running !== undefined) {
     throw new EmbeddedServerError('server_start_failed', `A server is already running on ${dataDir} (pid ${running}), most likely another \`avolve-db dev\`: stop it (Ctrl-C there) or use it.`)
   }
@@ -267,7 +261,7 @@ async function startPersistentServer(persistent: { directory: string; port?: num
   if (persistent.port !== undefined && !(await portIsFree(port))) {
     throw new EmbeddedServerError('server_start_failed', `Port ${port} on 127.0.0.1 is in use (is \`supabase start\` or another server on it?): choose another with --port.`)
   }
-  const serverLog: string[] = []
+  const serverLog = recentOutput()
   const record: PersistentRecord = initialised ? (JSON.parse(readFileSync(recordFile, 'utf8')) as PersistentRecord) : { superuserPassword: randomBytes(12).toString('hex') }
   const programs = join(directory, 'programs')
   await rm(programs, { recursive: true, force: true })
@@ -278,10 +272,7 @@ async function startPersistentServer(persistent: { directory: string; port?: num
     port,
     superuserPassword: record.superuserPassword,
     settings: { ...persistentSettings, ...options.settings },
-    onOutput: (m: string) => {
-      serverLog.push(m)
-      if (serverLog.length > 50) serverLog.shift()
-    },
+    onOutput: serverLog.add,
   }
   let postmaster: Postmaster | undefined
   try {
@@ -298,8 +289,7 @@ async function startPersistentServer(persistent: { directory: string; port?: num
     postmaster = await startPostmaster(cluster)
   } catch (error) {
     await rm(programs, { recursive: true, force: true })
-    if (error instanceof EmbeddedServerError && error.code !== 'server_start_failed') throw error
-    throw new EmbeddedServerError('server_start_failed', `Could not start PostgreSQL on ${dataDir}: ${describe(error)}.\nLast server output:\n${serverLog.join('').slice(-2000)}`, { cause: error })
+    throw startFailure(error, `PostgreSQL on ${dataDir}`, serverLog)
   }
   let stopped = false
   // On exit or a signal the server gets a fast shutdown (SIGINT), which it completes on its own.
@@ -324,25 +314,6 @@ async function startPersistentServer(persistent: { directory: string; port?: num
       postmaster = await startPostmaster(cluster)
     },
   }
-}
-
-/** The pid of a postmaster serving `dataDir` as `uid`, if one runs. */
-function runningPostmaster(dataDir: string, uid: number): number | undefined {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
-    return Number.isSafeInteger(pid) && pid > 1 && isPostgresServing(pid, dataDir, uid) ? pid : undefined
-  } catch {
-    return undefined
-  }
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const srv = createServer()
-    srv.unref()
-    srv.once('error', () => done(false))
-    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)))
-  })
 }
 
 function externalServer(connectionString: string): DatabaseServer {
@@ -387,16 +358,43 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Listens on `port` of 127.0.0.1 (0: any free one) and lets go: the port it got, `undefined` when it is taken. */
+function tryPort(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const srv = createServer()
     srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
+    srv.once('error', () => resolve(undefined))
+    srv.listen(port, '127.0.0.1', () => {
       const address = srv.address()
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : undefined))
     })
   })
+}
+
+async function freePort(): Promise<number> {
+  const port = await tryPort(0)
+  if (port === undefined) throw new Error('no free port on 127.0.0.1')
+  return port
+}
+
+const portIsFree = async (port: number): Promise<boolean> => (await tryPort(port)) !== undefined
+
+/** The server's last lines of output, kept for the message of a start that fails. */
+function recentOutput(): { add: (text: string) => void; text: () => string } {
+  const lines: string[] = []
+  return {
+    add: (text) => {
+      lines.push(text)
+      if (lines.length > 50) lines.shift()
+    },
+    text: () => lines.join('').slice(-2000),
+  }
+}
+
+/** A failed start as a typed error: one that says what to do already, as it is; any other with the server's output. */
+function startFailure(error: unknown, what: string, output: ReturnType<typeof recentOutput>): EmbeddedServerError {
+  if (error instanceof EmbeddedServerError && error.code !== 'server_start_failed') return error
+  return new EmbeddedServerError('server_start_failed', `Could not start ${what}: ${describe(error)}.\nLast server output:\n${output.text()}`, { cause: error })
 }
 
 function describe(error: unknown): string {

@@ -34,8 +34,8 @@ export function reapAbandonedServers(parent: string, prefix: string, serverUid: 
       if (!stat.isDirectory() || stat.uid !== me || (stat.mode & 0o022) !== 0) continue
       const owner = ownerOf(dir)
       if (!owner || isAlive(owner.pid)) continue
-      const postmaster = postmasterOf(dir)
-      if (postmaster !== undefined && isPostgresServing(postmaster, join(dir, 'data'), serverUid)) process.kill(postmaster, 'SIGQUIT')
+      const postmaster = provenPostmaster(join(dir, 'data'), serverUid)
+      if (postmaster !== undefined) process.kill(postmaster, 'SIGQUIT')
       rmSync(dir, { recursive: true, force: true })
       log(`removed an abandoned embedded server in ${dir}`)
     } catch {
@@ -51,10 +51,14 @@ function ownerOf(dir: string): OwnerRecord | undefined {
   return Number.isSafeInteger(record.pid) && record.pid! > 0 ? { pid: record.pid! } : undefined
 }
 
-function postmasterOf(dir: string): number | undefined {
+/**
+ * The pid of the postgres server serving `dataDir` as `uid`: the one its postmaster.pid names, when
+ * the kernel confirms it (see {@link isPostgresServing}); `undefined` otherwise.
+ */
+export function provenPostmaster(dataDir: string, uid: number): number | undefined {
   try {
-    const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
-    return Number.isSafeInteger(pid) && pid > 1 ? pid : undefined
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
+    return Number.isSafeInteger(pid) && pid > 1 && isPostgresServing(pid, dataDir, uid) ? pid : undefined
   } catch {
     return undefined
   }
