@@ -15,7 +15,6 @@ import {
 import type { DataPort, Filter, SelectQuery, UnitOfWork } from '../data-port.js'
 import type { TokenBalance, TokenEntry, TokenStatement, TokenTransaction } from '../records.js'
 import { decodeRow } from '../row-codec.js'
-import { encodeCursor } from '../../values/cursor.js'
 import type { TimestampInput } from '../../values/timestamp.js'
 import type { TokenRepository } from '../token-repository.js'
 import { actingUser } from './acting-user.js'
@@ -158,7 +157,7 @@ export class PortTokenRepository implements TokenRepository {
     const code = parseInput(tokenCodeSchema, tokenType, 'token type')
     const instant = parseInput(balanceAtInstantSchema, at, 'instant')
     const rows = await this.work.run((port) => onlySelect(port, lastEntryBefore(actingUser(port, this.userId), code, 'lte', instant)), { idempotent: true })
-    return rows[0] ? decodeRow<TokenEntry>('token_entries', rows[0]).balance_after : '0'
+    return balanceAfter(rows)
   }
 
   async statement(options: TokenStatementOptions): Promise<TokenStatement> {
@@ -166,12 +165,8 @@ export class PortTokenRepository implements TokenRepository {
     const [opening, page, closing] = await this.work.run(
       (port) => {
         const user = actingUser(port, this.userId)
-        const account: Filter[] = [
-          { column: 'user_id', op: 'eq', value: user },
-          { column: 'token_type', op: 'eq', value: o.tokenType },
-        ]
         const within: Filter[] = [
-          ...account,
+          ...accountFilters(user, o.tokenType),
           ...(o.from === undefined ? [] : [{ column: 'created_at', op: 'gte' as const, value: o.from }]),
           ...(o.to === undefined ? [] : [{ column: 'created_at', op: 'lt' as const, value: o.to }]),
         ]
@@ -195,17 +190,13 @@ export class PortTokenRepository implements TokenRepository {
       },
       { idempotent: true },
     )
-    const balanceOf = (rows: Array<Record<string, unknown>>) => (rows[0] ? decodeRow<TokenEntry>('token_entries', rows[0]).balance_after : '0')
-    const entries = page.map((r) => decodeRow<TokenEntry>('token_entries', r))
-    const items = entries.slice(0, o.limit)
-    const last = items.at(-1)
-    return {
-      tokenType: o.tokenType,
-      openingBalance: balanceOf(opening),
-      closingBalance: balanceOf(closing),
-      items,
-      nextCursor: entries.length > o.limit && last ? encodeCursor({ at: last.created_at, id: last.version }) : null,
-    }
+    const entries = pageOf(
+      page.map((r) => decodeRow<TokenEntry>('token_entries', r)),
+      o.limit,
+      (e) => e.created_at,
+      (e) => e.version,
+    )
+    return { tokenType: o.tokenType, openingBalance: balanceAfter(opening), closingBalance: balanceAfter(closing), ...entries }
   }
 }
 
@@ -216,11 +207,24 @@ export class PortTokenRepository implements TokenRepository {
 function lastEntryBefore(userId: string, tokenType: TokenCode, op?: 'lt' | 'lte', at?: string): SelectQuery {
   return {
     relation: 'token_entries',
-    where: [[{ column: 'user_id', op: 'eq', value: userId }, { column: 'token_type', op: 'eq', value: tokenType }, ...(op && at !== undefined ? [{ column: 'created_at', op, value: at }] : [])]],
+    where: [[...accountFilters(userId, tokenType), ...(op && at !== undefined ? [{ column: 'created_at', op, value: at }] : [])]],
     orderBy: [
       { column: 'created_at', descending: true },
       { column: 'version', descending: true },
     ],
     limit: 1,
   }
+}
+
+/** The rows of one account: a user's balance of one token. */
+function accountFilters(userId: string, tokenType: TokenCode): Filter[] {
+  return [
+    { column: 'user_id', op: 'eq', value: userId },
+    { column: 'token_type', op: 'eq', value: tokenType },
+  ]
+}
+
+/** The balance after the one entry `rows` holds (a lastEntryBefore read); `"0"` before the first movement. */
+function balanceAfter(rows: Array<Record<string, unknown>>): string {
+  return rows[0] ? decodeRow<TokenEntry>('token_entries', rows[0]).balance_after : '0'
 }
