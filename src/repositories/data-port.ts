@@ -33,6 +33,11 @@ export interface SelectQuery {
   shape?: string
 }
 
+/** Whether a keyset position reads forward (rows after it, ascending) rather than back: the first key's direction. */
+export function keysetAscending(query: SelectQuery): boolean {
+  return query.orderBy[0]?.descending === false
+}
+
 /** A key naming the shape of a query (everything but its values): adapters cache compiled text by it. */
 export function shapeOf(query: SelectQuery): string {
   let key = query.relation

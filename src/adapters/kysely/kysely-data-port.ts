@@ -1,6 +1,6 @@
 import { relationColumns, type RelationName } from '../../generated/columns.js'
 import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
-import { shapeOf, type DataPort, type Filter, type SelectQuery } from '../../repositories/data-port.js'
+import { keysetAscending, shapeOf, type DataPort, type Filter, type SelectQuery } from '../../repositories/data-port.js'
 import { selectedColumns } from '../../repositories/row-codec.js'
 import type { QueryRunner } from './connection-source.js'
 import { rpcCalls as kyselyRpc } from './rpc-statements.js'
@@ -41,7 +41,7 @@ function selectText(query: SelectQuery): string {
     if (query.after) {
       const a = query.after
       // Row comparison: one index range scan in (time, id) order, either way.
-      const past = query.orderBy[0]?.descending === false ? '>' : '<'
+      const past = keysetAscending(query) ? '>' : '<'
       where.push(`(${id(a.timeColumn)}, ${id(a.idColumn)}) ${past} (${param(columnType(query.relation, a.timeColumn))}, ${param(columnType(query.relation, a.idColumn))})`)
     }
     const limit = query.limit === undefined ? '' : ` limit ${param()}`

@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js'
 import { relationColumns, type RelationName } from '../../generated/columns.js'
 import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
-import type { DataPort, Filter, SelectQuery } from '../../repositories/data-port.js'
+import { keysetAscending, type DataPort, type Filter, type SelectQuery } from '../../repositories/data-port.js'
 import { selectedColumns } from '../../repositories/row-codec.js'
 import { canonicalTimestamp } from '../../values/timestamp.js'
 import { mapPostgrestError } from './map-postgrest-error.js'
@@ -68,7 +68,7 @@ export class SupabaseDataPort implements DataPort {
     for (const f of filters) q = q[f.op](f.column, f.value)
     if (query.after) {
       const { timeColumn: t, at, idColumn: i, id } = query.after
-      const past = query.orderBy[0]?.descending === false ? 'gt' : 'lt'
+      const past = keysetAscending(query) ? 'gt' : 'lt'
       q = q.or(`${t}.${past}.${orValue(at)},and(${t}.eq.${orValue(at)},${i}.${past}.${orValue(id)})`)
     }
     for (const o of query.orderBy) q = q.order(o.column, { ascending: !o.descending })

@@ -10,13 +10,8 @@ import type { ConsentHistoryEntry, ConsentRecord } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import { actingUser } from './acting-user.js'
 import { onlySelect } from './only-select.js'
-import { pageOf } from './paging.js'
+import { keysetWindow, pageOf } from './paging.js'
 import { rowById } from './row-by-id.js'
-
-const newestFirst = [
-  { column: 'created_at', descending: true },
-  { column: 'id', descending: true },
-]
 
 const consentById = (port: DataPort, id: string) => rowById<ConsentRecord>(port, 'user_consent', id)
 
@@ -64,9 +59,7 @@ export class PortConsentRepository implements ConsentRepository {
         onlySelect(port, {
           relation: 'user_consent',
           where: [[{ column: 'user_id', op: 'eq', value: actingUser(port, this.userId) }, ...filters]],
-          ...(o.cursor ? { after: { timeColumn: 'created_at', at: o.cursor.at, idColumn: 'id', id: o.cursor.id } } : {}),
-          orderBy: newestFirst,
-          limit: o.limit + 1,
+          ...keysetWindow(o, 'id', true),
         }),
       { idempotent: true },
     )

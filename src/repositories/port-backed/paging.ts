@@ -1,9 +1,10 @@
 import { encodeCursor } from '../../values/cursor.js'
-import type { Page } from '../../schemas/pagination.js'
+import type { CursorPosition, Page } from '../../schemas/pagination.js'
+import type { SelectQuery } from '../data-port.js'
 
 /**
  * `rows` were fetched with limit + 1: the extra row only says whether another page exists. The cursor
- * is the last item's keyset position: its time and its `id` (or the key `positionOf` names).
+ * is the last item's keyset position: its time and its `id` (or the key `idOf` gives).
  */
 export function pageOf<T extends { id: string | number }>(rows: T[], limit: number, timeOf: (row: T) => string): Page<T>
 export function pageOf<T>(rows: T[], limit: number, timeOf: (row: T) => string, idOf: (row: T) => string): Page<T>
@@ -13,5 +14,20 @@ export function pageOf<T>(rows: T[], limit: number, timeOf: (row: T) => string, 
   return {
     items,
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ at: timeOf(last), id: idOf(last) }) : null,
+  }
+}
+
+/**
+ * The keyset part of a paged select over (created_at, `key`): the rows after `cursor` in that order,
+ * one more than `limit` (for {@link pageOf} to tell whether another page exists).
+ */
+export function keysetWindow(page: { cursor?: CursorPosition | undefined; limit: number }, key: string, descending: boolean): Pick<SelectQuery, 'after' | 'orderBy' | 'limit'> {
+  return {
+    ...(page.cursor ? { after: { timeColumn: 'created_at', at: page.cursor.at, idColumn: key, id: page.cursor.id } } : {}),
+    orderBy: [
+      { column: 'created_at', descending },
+      { column: key, descending },
+    ],
+    limit: page.limit + 1,
   }
 }

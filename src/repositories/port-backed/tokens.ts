@@ -19,7 +19,7 @@ import type { TimestampInput } from '../../values/timestamp.js'
 import type { TokenRepository } from '../token-repository.js'
 import { actingUser } from './acting-user.js'
 import { onlySelect, onlySelects } from './only-select.js'
-import { pageOf } from './paging.js'
+import { keysetWindow, pageOf } from './paging.js'
 import { callReadingBack } from './row-by-id.js'
 
 /** A random UUID where the platform has one (Node 19+, browsers). */
@@ -137,12 +137,7 @@ export class PortTokenRepository implements TokenRepository {
           relation: 'token_transactions',
           // Sent or received: two index-backed branches rather than one OR that no index serves.
           where: [side('from_user_id', actingUser(port, this.userId)), side('to_user_id', actingUser(port, this.userId))],
-          ...(o.cursor ? { after: { timeColumn: 'created_at', at: o.cursor.at, idColumn: 'id', id: o.cursor.id } } : {}),
-          orderBy: [
-            { column: 'created_at', descending: true },
-            { column: 'id', descending: true },
-          ],
-          limit: o.limit + 1,
+          ...keysetWindow(o, 'id', true),
         }),
       { idempotent: true },
     )
@@ -173,12 +168,7 @@ export class PortTokenRepository implements TokenRepository {
         const movements: SelectQuery = {
           relation: 'token_entries',
           where: [within],
-          ...(o.cursor ? { after: { timeColumn: 'created_at', at: o.cursor.at, idColumn: 'version', id: o.cursor.id } } : {}),
-          orderBy: [
-            { column: 'created_at', descending: false },
-            { column: 'version', descending: false },
-          ],
-          limit: o.limit + 1,
+          ...keysetWindow(o, 'version', false),
         }
         // One snapshot's worth of reads, sent together: the balance before the period, the page, and
         // the balance at its end (the account's last movement, for an open-ended period).
