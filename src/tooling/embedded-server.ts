@@ -141,6 +141,16 @@ export async function startDatabaseServer(options: StartOptions = {}): Promise<D
   return { embedded: true, directory: root, url, stop, restart }
 }
 
+/**
+ * The pid of the server running on a kept folder of {@link StartOptions.persistent} (another
+ * `avolve-db dev`, say), proven by the kernel as the clean-up proves it; `undefined` when none runs.
+ */
+export function persistentServerPid(directory: string): number | undefined {
+  return serverPidIn(dataDirOf(resolve(directory)), serverIdentity())
+}
+
+const serverPidIn = (dataDir: string, runAs: RunAs): number | undefined => provenPostmaster(dataDir, runAs.uid ?? process.getuid?.() ?? -1)
+
 /** Where server directories may go: the temp dir, then the usual shared ones. */
 function parentCandidates(): string[] {
   return [...new Set([tmpdir(), '/tmp', '/var/tmp'])]
@@ -253,7 +263,7 @@ async function startPersistentServer(persistent: { directory: string; port?: num
     }
   }
   const initialised = existsSync(join(dataDir, 'PG_VERSION')) && existsSync(recordFile)
-  const running = initialised ? provenPostmaster(dataDir, runAs.uid ?? process.getuid?.() ?? -1) : undefined
+  const running = initialised ? serverPidIn(dataDir, runAs) : undefined
   if (running !== undefined) {
     throw new EmbeddedServerError('server_start_failed', `A server is already running on ${dataDir} (pid ${running}), most likely another \`avolve-db dev\`: stop it (Ctrl-C there) or use it.`)
   }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import pg from 'pg'
 import { loginRole } from '../../api-roles.js'
 import { appMigrationSet } from '../../tooling/app-migrations.js'
 import { prepareDatabase, setAuthenticatorPassword } from '../../tooling/dev-database.js'
-import { startDatabaseServer, type DatabaseServer } from '../../tooling/embedded-server.js'
+import { persistentServerPid, startDatabaseServer, withClient, type DatabaseServer } from '../../tooling/embedded-server.js'
 import { defineCommand, elapsed } from '../command.js'
 import { CliError, UsageError } from '../errors.js'
 import { missingPeer } from '../missing-peer.js'
@@ -62,7 +61,7 @@ export const devCommand = defineCommand({
     const started = Date.now()
     const say = (m: string) => context.out(`dev: ${m}`)
 
-    if (values.reset && serverRunningOn(dataDir)) {
+    if (values.reset && persistentServerPid(dataDir) !== undefined) {
       throw new CliError(`a server is running on ${shown}/ (another \`avolve-db dev\`?): stop it before --reset`)
     }
     if (values.reset && existsSync(dataDir)) {
@@ -81,10 +80,7 @@ export const devCommand = defineCommand({
       throw missingPeer(error, 'avolve-db dev') ?? error
     }
     try {
-      const client = new pg.Client({ connectionString: server.url() })
-      client.on('error', () => {})
-      await client.connect()
-      try {
+      await withClient(server.url(), async (client) => {
         const counts = `${set.package.length} of @avolve/db, ${set.app.length} of ${migrationsDir}/`
         const result = await prepareDatabase(client, set.all, {
           onBase: () => say('applied the Supabase base (roles, auth.users, auth.uid())'),
@@ -99,9 +95,7 @@ export const devCommand = defineCommand({
           context.err(`dev: ${migrationsDir}/ lacks copies of @avolve/db's ${set.missingCopies.join(', ')} (applied here from the package); copy them in for \`supabase db push\``)
         }
         await setAuthenticatorPassword(client, record.authenticatorPassword)
-      } finally {
-        await client.end().catch(() => {})
-      }
+      })
       const appUrl = new URL(server.url())
       appUrl.username = loginRole
       appUrl.password = record.authenticatorPassword
@@ -130,18 +124,6 @@ function readRecord(dataDir: string): DevRecord {
   const record: DevRecord = { jwtSecret: randomBytes(32).toString('base64url'), authenticatorPassword: randomBytes(12).toString('hex') }
   writeFileSync(file, JSON.stringify(record), { mode: 0o600 })
   return record
-}
-
-/** Whether the postmaster.pid in `dataDir` names a live process. */
-function serverRunningOn(dataDir: string): boolean {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
-    if (!Number.isSafeInteger(pid) || pid <= 1) return false
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 function untilStopped(): Promise<void> {
