@@ -17,6 +17,7 @@ const db = useTestDatabase()
 const tables = [
   { table: 'public.consent_history', code: 'VC007', rows: 'consent_history_refuse_change', truncate: 'consent_history_refuse_truncate', at: 'occurred_at' },
   { table: 'public.token_transactions', code: 'VT009', rows: 'token_transactions_refuse_change', truncate: 'token_transactions_refuse_truncate', at: 'created_at' },
+  { table: 'public.token_entries', code: 'VT009', rows: 'token_entries_refuse_change', truncate: 'token_entries_refuse_truncate', at: 'created_at' },
 ] as const
 
 type Table = (typeof tables)[number]
@@ -77,7 +78,7 @@ describe('the append-only tables, against their owner', () => {
     recordFigure('append-only-guard', {
       area: 'security',
       check:
-        'append-only ledger and consent history against their owner (a superuser): every route around the refusing triggers (disable, replica mode, drop, redefine, rename, move, drop the table) × 2 tables',
+        'append-only ledger, its running balances and consent history against their owner (a superuser): every route around the refusing triggers (disable, replica mode, drop, redefine, rename, move, drop the table) × 3 tables',
       cases: outcomes.length,
       violations: outcomes.filter((refused) => !refused).length,
       command: 'npx vitest run test/database/append-only-guard.test.ts',
