@@ -5,6 +5,7 @@ import { expectAvolveError } from '../support/expect-error.js'
 import { poolSource, type ConnectionSource } from '../../src/adapters/kysely/connection-source.js'
 import { KyselyDataPort } from '../../src/adapters/kysely/kysely-data-port.js'
 import { TransactionRunner } from '../../src/adapters/kysely/transaction-runner.js'
+import { RoleSettings } from '../../src/adapters/kysely/role-settings.js'
 import { TransientError } from '../../src/errors/avolve-error.js'
 import { onlySelect } from '../../src/repositories/port-backed/only-select.js'
 import { FlightRecorder } from '../support/flight-recorder.js'
@@ -273,7 +274,8 @@ describe('a commit lost on the way, sent right behind the work', () => {
         inOneWrite: (issue) => issue(),
       }),
   })
-  const runnerOf = (sent: string[]) => new TransactionRunner(source(sent), { role: 'authenticated', claims: { sub: 'u' }, userId: 'u' }, { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 })
+  const runnerOf = (sent: string[]) =>
+    new TransactionRunner(source(sent), { role: 'authenticated', claims: { sub: 'u' }, userId: 'u' }, { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, new RoleSettings(new Map()))
 
   it('leaves a read’s outcome known: a select changes nothing', async () => {
     const sent: string[] = []

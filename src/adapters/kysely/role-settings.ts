@@ -54,8 +54,15 @@ const UNDEFINED_FUNCTION = '42883'
  * const timeouts = await settings.of('authenticated', connection) // [['statement_timeout', '8s']]
  */
 export class RoleSettings {
-  private byRole: ReadonlyMap<string, readonly RoleSetting[]> | undefined
   private reading: Promise<ReadonlyMap<string, readonly RoleSetting[]>> | undefined
+
+  /** @param byRole the settings already known (`new Map()`: none to apply); read on first use when left out */
+  constructor(private byRole?: ReadonlyMap<string, readonly RoleSetting[]>) {}
+
+  /** The settings of `role` once they have been read (the same array every time), else `undefined`. */
+  known(role: ServerRole): readonly RoleSetting[] | undefined {
+    return this.byRole && (this.byRole.get(role) ?? NONE)
+  }
 
   /** The settings of `role`, read on `connection` unless they have been read already. */
   async of(role: ServerRole, connection: QueryRunner): Promise<readonly RoleSetting[]> {
@@ -70,9 +77,11 @@ export class RoleSettings {
       )
       await this.reading
     }
-    return this.byRole!.get(role) ?? []
+    return this.known(role)!
   }
 }
+
+const NONE: readonly RoleSetting[] = Object.freeze([])
 
 async function read(connection: QueryRunner): Promise<ReadonlyMap<string, readonly RoleSetting[]>> {
   const query = (canBeGranted: boolean) => connection.executeQuery<{ role: string; name: string; value: string }>(CompiledQuery.raw(ROLE_SETTINGS(canBeGranted), [serverRoles]))

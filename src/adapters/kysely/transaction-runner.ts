@@ -2,6 +2,7 @@ import { CompiledQuery, type QueryResult } from 'kysely'
 import { ConstraintViolationError, NotAuthenticatedError, TransientError } from '../../errors/avolve-error.js'
 import { withUnknownOutcome } from '../../errors/unknown-outcome.js'
 import type { Command, Connection, ConnectionSource, QueryRunner } from './connection-source.js'
+import { bind, fixedStatement, type FixedStatement } from './statements.js'
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
 import { KyselyDataPort } from './kysely-data-port.js'
@@ -18,14 +19,21 @@ const BEGIN = CompiledQuery.raw('begin')
 const COMMIT = CompiledQuery.raw('commit')
 const ROLLBACK = CompiledQuery.raw('rollback')
 
+/** Per list of role settings (one array per role, see RoleSettings.known): the set-up's text, built once, and its values. */
+const setups = new WeakMap<readonly RoleSetting[], { statement: FixedStatement; values: readonly string[] }>()
+
 /**
  * The set-up: the role's own settings, then the role and the claims, all transaction-local and in
  * one statement. The settings come first, as PostgREST orders them: one the login role may set only
  * by a `grant set on parameter` is set while it is still the login role.
  */
 function setupQuery(identity: RequestIdentity, settings: readonly RoleSetting[]): CompiledQuery {
-  const calls = settings.map((_, i) => `set_config($${2 * i + 3}, $${2 * i + 4}, true), `).join('')
-  return CompiledQuery.raw(`select ${calls}set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [identity.role, JSON.stringify(identity.claims), ...settings.flat()])
+  let setup = setups.get(settings)
+  if (setup === undefined) {
+    const calls = settings.map((_, i) => `set_config($${2 * i + 3}, $${2 * i + 4}, true), `).join('')
+    setups.set(settings, (setup = { statement: fixedStatement(`select ${calls}set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`), values: settings.flat() }))
+  }
+  return bind(setup.statement, [identity.role, JSON.stringify(identity.claims), ...setup.values])
 }
 
 /**
@@ -46,18 +54,16 @@ function setupQuery(identity: RequestIdentity, settings: readonly RoleSetting[])
 export class TransactionRunner implements UnitOfWork {
   private setup: CompiledQuery | undefined
 
-  /**
-   * @param roleSettings where the role's settings come from (read once per SDK); without it the
-   *   set-up applies none
-   */
+  /** @param roleSettings where the role's settings come from (read once per SDK, shared by its runners) */
   constructor(
     private readonly connections: ConnectionSource,
     private readonly identity: RequestIdentity,
     private readonly retry: RetryPolicy,
-    private readonly roleSettings?: RoleSettings,
+    private readonly roleSettings: RoleSettings,
   ) {
     assertServerRole(identity.role)
-    if (!roleSettings) this.setup = setupQuery(identity, [])
+    const known = roleSettings.known(identity.role)
+    if (known) this.setup = setupQuery(identity, known)
   }
 
   async run<T>(work: (port: DataPort) => Promise<T>, options: UnitOfWorkOptions): Promise<T> {
@@ -67,8 +73,8 @@ export class TransactionRunner implements UnitOfWork {
       let port: KyselyDataPort | undefined
       try {
         return await this.connections.withConnection(async (conn) => {
-          // Known after the first unit of the SDK: no await, and no round trip, from then on.
-          const setup = this.setup ?? (await this.setupOn(conn))
+          // Known once the SDK's first unit has read the settings: no await, and no round trip, from then on.
+          const setup = (this.setup ??= setupQuery(this.identity, await this.roleSettings.of(this.identity.role, conn)))
           phase = 'work'
           const pipelined = this.connections.pipelined
           // Commit sent early, right behind the work's last statements (DataPort.sentAll). Only for
@@ -110,11 +116,6 @@ export class TransactionRunner implements UnitOfWork {
         await sleep(backoffDelay(attempt, this.retry))
       }
     }
-  }
-
-  private async setupOn(conn: QueryRunner): Promise<CompiledQuery> {
-    const settings = (await this.roleSettings?.of(this.identity.role, conn)) ?? []
-    return (this.setup = setupQuery(this.identity, settings))
   }
 
   private assertNotExpired(): void {
