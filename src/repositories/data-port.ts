@@ -1,4 +1,4 @@
-import type { RelationName } from '../generated/columns.js'
+import type { RelationName, relationColumns } from '../generated/columns.js'
 import type { RpcArgs, RpcName, RpcReturns } from '../generated/rpc.js'
 
 /**
@@ -9,22 +9,41 @@ import type { RpcArgs, RpcName, RpcReturns } from '../generated/rpc.js'
 
 export type FilterOperator = 'eq' | 'gte' | 'lt' | 'lte'
 
-export interface Filter {
-  column: string
+/**
+ * A column of `R`, as the generated column list names it: a misspelt column does not compile. Of a
+ * union of relations, a column of any of them: `SelectQuery` (all relations) is what a port accepts.
+ */
+export type ColumnOf<R extends RelationName> = { [Q in RelationName]: keyof (typeof relationColumns)[Q] & string }[R]
+
+export interface Filter<R extends RelationName = RelationName> {
+  column: ColumnOf<R>
   op: FilterOperator
   value: string | number | boolean
 }
 
-export interface SelectQuery {
-  relation: RelationName
+/**
+ * A select described as data, generic in its relation so that every column it names is one of the
+ * relation's; `SelectQuery` without a relation is any relation's, what a port accepts. Adapters compile it (text and values together) and cache the text by {@link shapeOf}.
+ *
+ * ```ts
+ * const query: SelectQuery<'user_consent'> = {
+ *   relation: 'user_consent',
+ *   where: [[{ column: 'user_id', op: 'eq', value: userId }]],
+ *   orderBy: [{ column: 'created_at', descending: true }],
+ *   limit: 10,
+ * }
+ * ```
+ */
+export interface SelectQuery<R extends RelationName = RelationName> {
+  relation: R
   /** Rows matching all filters of at least one branch (an OR of ANDs). One branch is a plain WHERE. */
-  where: Filter[][]
+  where: Filter<R>[][]
   /**
    * Keyset position: only rows strictly after it in the order below, whose first key (the time
    * column) says the direction: before it when descending, after it when ascending.
    */
-  after?: { timeColumn: string; at: string; idColumn: string; id: string }
-  orderBy: Array<{ column: string; descending: boolean }>
+  after?: { timeColumn: ColumnOf<R>; at: string; idColumn: ColumnOf<R>; id: string }
+  orderBy: Array<{ column: ColumnOf<R>; descending: boolean }>
   limit?: number
   /**
    * `shapeOf(this query)`, computed once by a caller that sends queries of one shape over and over
@@ -33,6 +52,9 @@ export interface SelectQuery {
   shape?: string
 }
 
+/** The relations that have column `C`. */
+export type RelationWith<C extends string> = { [R in RelationName]: C extends ColumnOf<R> ? R : never }[RelationName]
+
 /** Whether a keyset position reads forward (rows after it, ascending) rather than back: the first key's direction. */
 export function keysetAscending(query: SelectQuery): boolean {
   return query.orderBy[0]?.descending === false
@@ -40,7 +62,7 @@ export function keysetAscending(query: SelectQuery): boolean {
 
 /** A key naming the shape of a query (everything but its values): adapters cache compiled text by it. */
 export function shapeOf(query: SelectQuery): string {
-  let key = query.relation
+  let key: string = query.relation
   for (const branch of query.where) {
     key += '|'
     for (const f of branch) key += `${f.column} ${f.op},`

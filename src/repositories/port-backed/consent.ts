@@ -10,7 +10,7 @@ import type { ConsentHistoryEntry, ConsentRecord } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import { actingUser } from './acting-user.js'
 import { onlySelect } from './only-select.js'
-import { keysetWindow, pageOf } from './paging.js'
+import { keysetSelect, pageOf } from './paging.js'
 import { rowById } from './row-by-id.js'
 
 const consentById = (port: DataPort, id: string) => rowById<ConsentRecord>(port, 'user_consent', id)
@@ -49,20 +49,14 @@ export class PortConsentRepository implements ConsentRepository {
 
   async list(options: ConsentListOptions = {}): Promise<Page<ConsentRecord>> {
     const o = parseInput(consentListOptionsSchema, options, 'list options')
-    const filters: Filter[] = []
+    const filters: Filter<'user_consent'>[] = []
     if (o.interactionType) filters.push({ column: 'interaction_type', op: 'eq', value: o.interactionType })
     if (o.status) filters.push({ column: 'status', op: 'eq', value: o.status })
     if (o.since) filters.push({ column: 'created_at', op: 'gte', value: o.since })
     if (o.until) filters.push({ column: 'created_at', op: 'lt', value: o.until })
-    const rows = await this.work.run(
-      (port) =>
-        onlySelect(port, {
-          relation: 'user_consent',
-          where: [[{ column: 'user_id', op: 'eq', value: actingUser(port, this.userId) }, ...filters]],
-          ...keysetWindow(o, 'id', true),
-        }),
-      { idempotent: true },
-    )
+    const rows = await this.work.run((port) => onlySelect(port, keysetSelect('user_consent', [[{ column: 'user_id', op: 'eq', value: actingUser(port, this.userId) }, ...filters]], o, 'id', true)), {
+      idempotent: true,
+    })
     return pageOf(
       rows.map((r) => decodeRow<ConsentRecord>('user_consent', r)),
       o.limit,

@@ -1,6 +1,6 @@
 import { encodeCursor } from '../../values/cursor.js'
 import type { CursorPosition, Page } from '../../schemas/pagination.js'
-import type { SelectQuery } from '../data-port.js'
+import type { ColumnOf, Filter, RelationWith, SelectQuery } from '../data-port.js'
 
 /**
  * `rows` were fetched with limit + 1: the extra row only says whether another page exists. The cursor
@@ -18,14 +18,24 @@ export function pageOf<T>(rows: T[], limit: number, timeOf: (row: T) => string, 
 }
 
 /**
- * The keyset part of a paged select over (created_at, `key`): the rows after `cursor` in that order,
- * one more than `limit` (for {@link pageOf} to tell whether another page exists).
+ * A paged select of `relation` over (created_at, `key`): the rows of `where` after `cursor` in that
+ * order, one more than `limit` (for {@link pageOf} to tell whether another page exists).
  */
-export function keysetWindow(page: { cursor?: CursorPosition | undefined; limit: number }, key: string, descending: boolean): Pick<SelectQuery, 'after' | 'orderBy' | 'limit'> {
+export function keysetSelect<R extends RelationWith<'created_at'>>(
+  relation: R,
+  where: Filter<R>[][],
+  page: { cursor?: CursorPosition | undefined; limit: number },
+  key: ColumnOf<R>,
+  descending: boolean,
+): SelectQuery<R> {
+  // Every relation R may be has the column: RelationWith says so, in a form the compiler cannot apply here.
+  const time = 'created_at' as ColumnOf<R>
   return {
-    ...(page.cursor ? { after: { timeColumn: 'created_at', at: page.cursor.at, idColumn: key, id: page.cursor.id } } : {}),
+    relation,
+    where,
+    ...(page.cursor ? { after: { timeColumn: time, at: page.cursor.at, idColumn: key, id: page.cursor.id } } : {}),
     orderBy: [
-      { column: 'created_at', descending },
+      { column: time, descending },
       { column: key, descending },
     ],
     limit: page.limit + 1,

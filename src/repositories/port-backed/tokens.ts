@@ -19,7 +19,7 @@ import type { TimestampInput } from '../../values/timestamp.js'
 import type { TokenRepository } from '../token-repository.js'
 import { actingUser } from './acting-user.js'
 import { onlySelect, onlySelects } from './only-select.js'
-import { keysetWindow, pageOf } from './paging.js'
+import { keysetSelect, pageOf } from './paging.js'
 import { callReadingBack } from './row-by-id.js'
 
 /** A random UUID where the platform has one (Node 19+, browsers). */
@@ -39,7 +39,7 @@ export type KeyScope = { sender: string } | 'mint'
  * same key.
  */
 export const transactionCalled = (port: DataPort, scope: KeyScope, key: string, call: () => Promise<string>) =>
-  callReadingBack<TokenTransaction>(
+  callReadingBack<TokenTransaction, 'token_transactions'>(
     port,
     'token_transactions',
     scope === 'mint'
@@ -127,18 +127,17 @@ export class PortTokenRepository implements TokenRepository {
 
   async history(options: TokenHistoryOptions = {}): Promise<Page<TokenTransaction>> {
     const o = parseInput(tokenHistoryOptionsSchema, options, 'history options')
-    const side = (column: 'from_user_id' | 'to_user_id', user: string): Filter[] => [
+    const side = (column: 'from_user_id' | 'to_user_id', user: string): Filter<'token_transactions'>[] => [
       { column, op: 'eq', value: user },
-      ...(o.tokenType ? [{ column: 'token_type', op: 'eq' as const, value: o.tokenType }] : []),
+      ...(o.tokenType ? [{ column: 'token_type', op: 'eq', value: o.tokenType } as const] : []),
     ]
     const rows = await this.work.run(
       (port) =>
-        onlySelect(port, {
-          relation: 'token_transactions',
+        onlySelect(
+          port,
           // Sent or received: two index-backed branches rather than one OR that no index serves.
-          where: [side('from_user_id', actingUser(port, this.userId)), side('to_user_id', actingUser(port, this.userId))],
-          ...keysetWindow(o, 'id', true),
-        }),
+          keysetSelect('token_transactions', [side('from_user_id', actingUser(port, this.userId)), side('to_user_id', actingUser(port, this.userId))], o, 'id', true),
+        ),
       { idempotent: true },
     )
     return pageOf(
@@ -160,16 +159,12 @@ export class PortTokenRepository implements TokenRepository {
     const [opening, page, closing] = await this.work.run(
       (port) => {
         const user = actingUser(port, this.userId)
-        const within: Filter[] = [
+        const within: Filter<'token_entries'>[] = [
           ...accountFilters(user, o.tokenType),
-          ...(o.from === undefined ? [] : [{ column: 'created_at', op: 'gte' as const, value: o.from }]),
-          ...(o.to === undefined ? [] : [{ column: 'created_at', op: 'lt' as const, value: o.to }]),
+          ...(o.from === undefined ? [] : [{ column: 'created_at', op: 'gte', value: o.from } as const]),
+          ...(o.to === undefined ? [] : [{ column: 'created_at', op: 'lt', value: o.to } as const]),
         ]
-        const movements: SelectQuery = {
-          relation: 'token_entries',
-          where: [within],
-          ...keysetWindow(o, 'version', false),
-        }
+        const movements = keysetSelect('token_entries', [within], o, 'version', false)
         // One snapshot's worth of reads, sent together: the balance before the period, the page, and
         // the balance at its end (the account's last movement, for an open-ended period).
         return onlySelects(port, [
@@ -194,10 +189,10 @@ export class PortTokenRepository implements TokenRepository {
  * The account's last movement at or before (`lte`) or strictly before (`lt`) an instant, or its last
  * of all: the balance then is its balance_after. One probe of the (user, token, time, version) index.
  */
-function lastEntryBefore(userId: string, tokenType: TokenCode, op?: 'lt' | 'lte', at?: string): SelectQuery {
+function lastEntryBefore(userId: string, tokenType: TokenCode, op?: 'lt' | 'lte', at?: string): SelectQuery<'token_entries'> {
   return {
     relation: 'token_entries',
-    where: [[...accountFilters(userId, tokenType), ...(op && at !== undefined ? [{ column: 'created_at', op, value: at }] : [])]],
+    where: [[...accountFilters(userId, tokenType), ...(op && at !== undefined ? [{ column: 'created_at', op, value: at } as const] : [])]],
     orderBy: [
       { column: 'created_at', descending: true },
       { column: 'version', descending: true },
@@ -207,7 +202,7 @@ function lastEntryBefore(userId: string, tokenType: TokenCode, op?: 'lt' | 'lte'
 }
 
 /** The rows of one account: a user's balance of one token. */
-function accountFilters(userId: string, tokenType: TokenCode): Filter[] {
+function accountFilters(userId: string, tokenType: TokenCode): Filter<'token_entries'>[] {
   return [
     { column: 'user_id', op: 'eq', value: userId },
     { column: 'token_type', op: 'eq', value: tokenType },
