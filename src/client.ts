@@ -4,6 +4,6 @@
  * @packageDocumentation
  */
 export { createAvolveClient, type AvolveClient, type AvolveClientOptions } from './adapters/supabase/create-avolve-client.js'
-export type { UserIdSource } from './adapters/supabase/session-unit-of-work.js'
+export type { UserIdSource } from './adapters/supabase/unit-of-work.js'
 export type { RetryPolicy } from './retry/backoff.js'
 export * from './index.js'

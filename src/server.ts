@@ -3,9 +3,9 @@
  * workers, Node functions), over a direct PostgreSQL connection with Kysely and `pg`.
  * @packageDocumentation
  */
-export { createAvolveDb, type AvolveConnection, type AvolveDb, type AvolveDbOptions } from './adapters/kysely/create-avolve-db.js'
-export type { ServiceRepositories, ServiceScope, UserScope } from './adapters/kysely/scopes.js'
-export type { JwtVerification, VerifiedClaims } from './adapters/kysely/token-verifier.js'
+export { createAvolveDb, type AvolveConnection, type AvolveDb, type AvolveDbOptions } from './adapters/pg/create-avolve-db.js'
+export type { ServiceRepositories, ServiceScope, UserScope } from './adapters/pg/scopes.js'
+export type { JwtVerification, VerifiedClaims } from './adapters/pg/token-verifier.js'
 export type { ServiceConsentRepository } from './repositories/service-consent-repository.js'
 export type { ServiceTokenRepository } from './repositories/service-token-repository.js'
 export type { UserStats, UserStatsRepository } from './repositories/user-stats-repository.js'

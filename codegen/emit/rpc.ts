@@ -23,7 +23,7 @@ function returnsOf(f: RpcFunction): string {
 }
 
 /**
- * Refuses functions the hand-written calls (src/adapters/kysely/rpc-statements.ts) cannot make: a
+ * Refuses functions the hand-written calls (src/adapters/pg/rpc-statements.ts) cannot make: a
  * call is `select fn(...) as result`, one value per row.
  */
 function checkCallable(f: RpcFunction): void {
@@ -101,7 +101,7 @@ function rpcDocs(catalog: Catalog, f: RpcFunction | undefined): Record<'function
  * src/generated/rpc.ts: for each function the API exposes, its signature as data (names, types,
  * defaults, who may execute it), its TypeScript Args/Returns, and a zod schema of its arguments
  * (built from the hand-written schemas of src/schemas/primitives.ts). The calls themselves are
- * hand-written code driven by this data (src/adapters/kysely/rpc-statements.ts).
+ * hand-written code driven by this data (src/adapters/pg/rpc-statements.ts).
  */
 export function emitRpc(catalog: Catalog): string {
   const fns = catalog.functions

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readCatalog } from '../../codegen/catalog/read-catalog.js'
 import { rpcFunctionData } from '../../codegen/emit/rpc.js'
-import { rpcCallsOf } from '../../src/adapters/kysely/rpc-statements.js'
+import { rpcCallsOf } from '../../src/adapters/pg/rpc-statements.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js'
 
 type Call = (db: Kysely<any>, args: Record<string, unknown>) => Promise<unknown>

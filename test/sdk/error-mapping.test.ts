@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import { mapDriverError } from '../../src/adapters/kysely/map-driver-error.js'
+import { mapDriverError } from '../../src/adapters/pg/map-error.js'
 import { ConstraintViolationError, databaseErrorCodes, PermissionDeniedError, TransientError, UnexpectedError, ValidationError, AvolveError } from '../../src/server.js'
 import { errorClassByName } from '../../src/errors/database-errors.js'
 import { asRequester, user } from '../support/requests.js'

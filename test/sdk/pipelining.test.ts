@@ -2,10 +2,10 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAvolveDb, InsufficientBalanceError, type AvolveDb } from '../../src/server.js'
 import { expectAvolveError } from '../support/expect-error.js'
-import { poolSource, type ConnectionSource } from '../../src/adapters/kysely/connection-source.js'
-import { KyselyDataPort } from '../../src/adapters/kysely/kysely-data-port.js'
-import { TransactionRunner } from '../../src/adapters/kysely/transaction-runner.js'
-import { RoleSettings } from '../../src/adapters/kysely/role-settings.js'
+import { poolSource, type ConnectionSource } from '../../src/adapters/pg/connection-source.js'
+import { PgDataPort } from '../../src/adapters/pg/data-port.js'
+import { TransactionRunner } from '../../src/adapters/pg/unit-of-work.js'
+import { RoleSettings } from '../../src/adapters/pg/role-settings.js'
 import { TransientError } from '../../src/errors/avolve-error.js'
 import { onlySelect } from '../../src/repositories/port-backed/only-select.js'
 import { FlightRecorder } from '../support/flight-recorder.js'
@@ -208,7 +208,7 @@ describe('a port whose unit has sent its commit', () => {
         return { rows: [] }
       },
     }
-    const port = new KyselyDataPort(conn as never, null, true, () => sent.push('commit'))
+    const port = new PgDataPort(conn as never, null, true, () => sent.push('commit'))
     port.sentAll()
     await expect(port.select({ relation: 'token_types', where: [], orderBy: [] })).rejects.toThrow(/already sent its commit/)
     expect(sent).toEqual(['commit'])

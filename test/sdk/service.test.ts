@@ -69,7 +69,7 @@ describe('a user scope cannot reach service-only functions', () => {
     const [alice] = await signedInUsers(db(), sdk(), 1)
     expect('mint' in alice!.scope.tokens).toBe(false)
     // The adapter's call, run on the user's own transaction: the database itself says no.
-    const { rpcCalls } = await import('../../src/adapters/kysely/rpc-statements.js')
+    const { rpcCalls } = await import('../../src/adapters/pg/rpc-statements.js')
     const { Kysely, PostgresDialect, sql } = await import('kysely')
     const pg = (await import('pg')).default
     const pool = new pg.Pool({ connectionString: db().authenticatorUrl, max: 1 })
@@ -79,7 +79,7 @@ describe('a user scope cannot reach service-only functions', () => {
         await sql`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify({ sub: alice!.id, role: 'authenticated' })}, true)`.execute(trx)
         return rpcCalls.mint_tokens(trx, { p_to_user_id: alice!.id, p_token_type: 'GEN', p_amount: '1', p_idempotency_key: crypto.randomUUID() })
       })
-      const { mapDriverError } = await import('../../src/adapters/kysely/map-driver-error.js')
+      const { mapDriverError } = await import('../../src/adapters/pg/map-error.js')
       const error = await attempt.catch((e) => mapDriverError(e))
       expect(error).toBeInstanceOf(PermissionDeniedError)
     } finally {

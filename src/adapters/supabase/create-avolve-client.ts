@@ -4,7 +4,7 @@ import { PortTokenTypeCatalog } from '../../repositories/port-backed/token-types
 import { PortTokenRepository } from '../../repositories/port-backed/tokens.js'
 import type { UserRepositories } from '../../repositories/scopes.js'
 import { resolveRetryPolicy, type RetryPolicy } from '../../retry/backoff.js'
-import { SessionUnitOfWork, sessionUserId, type UserIdSource } from './session-unit-of-work.js'
+import { SessionUnitOfWork, sessionUserId, type UserIdSource } from './unit-of-work.js'
 
 /**
  * Options of {@link createAvolveClient}.

@@ -2,7 +2,7 @@ import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
 import { shapeOf, type DataPort, type SelectQuery } from '../../repositories/data-port.js'
 import { bindSelect, compileSelect, type CompiledSelect } from './compile-select.js'
 import type { QueryRunner } from './connection-source.js'
-import { rpcCalls as kyselyRpc } from './rpc-statements.js'
+import { rpcCalls as pgRpc } from './rpc-statements.js'
 
 const compiled = new Map<string, CompiledSelect>()
 
@@ -11,10 +11,10 @@ const ended: QueryRunner = {
 }
 
 /**
- * DataPort over one Kysely connection inside a transaction. Identifiers come only from the generated
+ * DataPort over one `pg` connection (checked out of a pool, or of a Kysely instance the app passed in) inside a transaction. Identifiers come only from the generated
  * column list; every value is a bound parameter.
  */
-export class KyselyDataPort implements DataPort {
+export class PgDataPort implements DataPort {
   /** Whether the work called a function: selects alone change nothing, whatever became of the commit. */
   wrote = false
 
@@ -35,7 +35,7 @@ export class KyselyDataPort implements DataPort {
 
   call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>> {
     this.wrote = true
-    const call = kyselyRpc[fn] as (db: QueryRunner, a: RpcArgs<F>) => Promise<RpcReturns<F>>
+    const call = pgRpc[fn] as (db: QueryRunner, a: RpcArgs<F>) => Promise<RpcReturns<F>>
     return call(this.conn, args)
   }
 

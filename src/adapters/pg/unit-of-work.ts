@@ -5,8 +5,8 @@ import type { Command, Connection, ConnectionSource, QueryRunner } from './conne
 import { bind, fixedStatement, type FixedStatement } from './statements.js'
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
-import { KyselyDataPort } from './kysely-data-port.js'
-import { isConnectionLoss, mapDriverError } from './map-driver-error.js'
+import { PgDataPort } from './data-port.js'
+import { isConnectionLoss, mapDriverError } from './map-error.js'
 import { assertServerRole, type RequestIdentity } from './request-identity.js'
 import type { RoleSetting, RoleSettings } from './role-settings.js'
 
@@ -70,7 +70,7 @@ export class TransactionRunner implements UnitOfWork {
     for (let attempt = 1; ; attempt++) {
       this.assertNotExpired()
       let phase = 'connect' as Phase
-      let port: KyselyDataPort | undefined
+      let port: PgDataPort | undefined
       try {
         return await this.connections.withConnection(async (conn) => {
           // Known once the SDK's first unit has read the settings: no await, and no round trip, from then on.
@@ -89,7 +89,7 @@ export class TransactionRunner implements UnitOfWork {
                   committed.catch(ignore)
                 }
               : undefined
-          port = new KyselyDataPort(conn, this.identity.userId, pipelined, endEarly)
+          port = new PgDataPort(conn, this.identity.userId, pipelined, endEarly)
           try {
             const result = pipelined ? await pipelinedWork(conn, setup, work, port) : await sequentialWork(conn, setup, work, port)
             phase = 'commit'

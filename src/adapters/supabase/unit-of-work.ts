@@ -3,7 +3,7 @@ import { NotAuthenticatedError, TransientError, type AvolveError } from '../../e
 import type { DataPort, UnitOfWork, UnitOfWorkOptions } from '../../repositories/data-port.js'
 import { withUnknownOutcome } from '../../errors/unknown-outcome.js'
 import { autoRetriedCodes, backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
-import { SupabaseDataPort } from './supabase-data-port.js'
+import { SupabaseDataPort } from './data-port.js'
 
 /**
  * Where the signed-in user's id comes from: the session by default, or a function of the app's.

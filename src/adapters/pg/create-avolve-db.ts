@@ -9,7 +9,7 @@ import { createServiceScope, createUserScope, type ServiceScope, type UserScope 
 import { claimsOfUser, TokenVerifier, type JwtVerification, type VerifiedClaims } from './token-verifier.js'
 import { poolSource, kyselySource, type ConnectionSource } from './connection-source.js'
 import { RoleSettings } from './role-settings.js'
-import { TransactionRunner } from './transaction-runner.js'
+import { TransactionRunner } from './unit-of-work.js'
 
 /**
  * A connection string, a `pg` Pool the app already has, or a Kysely instance over PostgreSQL.

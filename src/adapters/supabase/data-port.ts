@@ -4,7 +4,7 @@ import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
 import { keysetAscending, type DataPort, type Filter, type SelectQuery } from '../../repositories/data-port.js'
 import { selectedColumns } from '../../repositories/row-codec.js'
 import { canonicalTimestamp } from '../../values/timestamp.js'
-import { mapPostgrestError } from './map-postgrest-error.js'
+import { mapPostgrestError } from './map-error.js'
 
 /** The part of a PostgREST filter builder this port uses. */
 interface FilterBuilder {

@@ -9,7 +9,7 @@ import type { ServiceTokenRepository } from '../../repositories/service-token-re
 import type { TokenTypeCatalog } from '../../repositories/token-type-catalog.js'
 import type { UserStatsRepository } from '../../repositories/user-stats-repository.js'
 import type { VerifiedClaims } from './token-verifier.js'
-import { InlineUnitOfWork, type TransactionRunner } from './transaction-runner.js'
+import { InlineUnitOfWork, type TransactionRunner } from './unit-of-work.js'
 
 /**
  * One end user's repositories on the server, running as that user under RLS: what
