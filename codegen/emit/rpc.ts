@@ -117,6 +117,10 @@ export function emitRpc(catalog: Catalog): string {
   if (enums.length) {
     out.push(`import { ${enums.flatMap((e) => [enumValuesName(e), `type ${pascal(e)}`]).join(', ')} } from './vocabularies.js'`)
   }
+  // A json argument or result is typed as the Database type's Json.
+  if (fns.some((f) => [...f.args.map((a) => a.type), f.returns].some((t) => /\bJson\b/.test(tsType(t, enumType))))) {
+    out.push("import type { Json } from './database.js'")
+  }
   const docs = rpcDocs(catalog, fns.find((f) => f.args.some((a) => !a.hasDefault) && f.returns.name !== 'void') ?? fns[0])
   out.push('', ...docs.functions, 'export const rpcFunctions = {')
   for (const f of fns) {

@@ -46,6 +46,7 @@ export const errorClassByName = {
   invalid_token_hierarchy: ConstraintViolationError,
   balance_limit_exceeded: ValidationError,
   account_has_history: ConstraintViolationError,
+  invalid_batch: ValidationError,
 } as const satisfies Record<DatabaseErrorName, ErrorClass>
 
 const nameBySqlState = new Map<string, DatabaseErrorName>(databaseErrorCodes.map((e) => [e.sqlstate, e.name]))

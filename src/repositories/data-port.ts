@@ -7,7 +7,7 @@ import type { RpcArgs, RpcName, RpcReturns } from '../generated/rpc.js'
  * error meaning) lives once, in the shared repositories, so both adapters behave the same.
  */
 
-export type FilterOperator = 'eq' | 'gte' | 'lt' | 'lte'
+export type FilterOperator = 'eq' | 'gte' | 'lt' | 'lte' | 'in'
 
 /**
  * A column of `R`, as the generated column list names it: a misspelt column does not compile. Of a
@@ -18,7 +18,8 @@ export type ColumnOf<R extends RelationName> = { [Q in RelationName]: keyof (typ
 export interface Filter<R extends RelationName = RelationName> {
   column: ColumnOf<R>
   op: FilterOperator
-  value: string | number | boolean
+  /** A list for `in` (the column equals one of its values), one value otherwise. */
+  value: string | number | boolean | readonly string[]
 }
 
 /**

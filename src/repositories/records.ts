@@ -1,4 +1,5 @@
 import type { SdkRow } from '../generated/sdk-rows.js'
+import type { AvolveError } from '../errors/avolve-error.js'
 import type { TokenCode } from '../generated/vocabularies.js'
 
 /**
@@ -128,3 +129,35 @@ export type TokenType = TokenTypeRow & { readonly children: readonly TokenCode[]
  * ```
  */
 export type TokenTypeNode = TokenTypeRow & { readonly children: readonly TokenTypeNode[] }
+
+/**
+ * What became of one transfer of a batch: applied (its ledger row), the one that failed (its typed
+ * error, as a single transfer would throw it), or not applied because another one failed (TigerBeetle's
+ * `linked_event_failed`).
+ *
+ * @example
+ * ```ts
+ * import type { BatchItemResult } from '@avolve/db'
+ *
+ * const item: BatchItemResult = result.items[0]!
+ * if (item.status === 'applied') console.log(item.transaction.id)
+ * ```
+ */
+export type BatchItemResult = { status: 'applied'; transaction: TokenTransaction } | { status: 'failed'; error: AvolveError } | { status: 'linked_event_failed'; failedIndex: number }
+
+/**
+ * The reply to a batch of transfers: all applied, or none (then `failedIndex` names the transfer that
+ * failed and `items[failedIndex].error` says why). `replayed` when the batch's key had already applied
+ * this very batch: the ledger rows are the first call's and nothing moved again.
+ *
+ * @example
+ * ```ts
+ * import type { TransferBatchResult } from '@avolve/db'
+ *
+ * const result: TransferBatchResult = await me.tokens.transferBatch([{ to: bobId, tokenType: 'GEN', amount: '5' }])
+ * // { applied: true, replayed: false, failedIndex: null, items: [{ status: 'applied', transaction: { kind: 'transfer', … } }] }
+ * ```
+ */
+export type TransferBatchResult =
+  | { applied: true; replayed: boolean; failedIndex: null; items: Array<Extract<BatchItemResult, { status: 'applied' }>> }
+  | { applied: false; replayed: false; failedIndex: number; items: Array<Exclude<BatchItemResult, { status: 'applied' }>> }

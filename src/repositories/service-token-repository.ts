@@ -1,6 +1,6 @@
 import type { AmountInput } from '../schemas/amount.js'
-import type { MintInput, ServiceTransferInput } from '../schemas/tokens.js'
-import type { TokenTransaction } from './records.js'
+import type { MintInput, ServiceBatchTransferInput, ServiceTransferInput, TransferBatchOptions } from '../schemas/tokens.js'
+import type { TokenTransaction, TransferBatchResult } from './records.js'
 import type { TokenRepository } from './token-repository.js'
 
 /**
@@ -53,4 +53,20 @@ export interface ServiceTokenRepository {
    * ```
    */
   transfer<A extends AmountInput>(input: ServiceTransferInput<A>): Promise<TokenTransaction>
+  /**
+   * A batch of transfers between any users, all or nothing (see TokenRepository.transferBatch): each
+   * transfer names its sender.
+   * @example
+   * ```ts
+   * const result = await db.asService().tokens.transferBatch(
+   *   [
+   *     { from: buyerId, to: sellerId, tokenType: 'GEN', amount: '95' },
+   *     { from: buyerId, to: platformId, tokenType: 'GEN', amount: '5' },
+   *   ],
+   *   { idempotencyKey: orderId },
+   * )
+   * // { applied: true, replayed: false, failedIndex: null, items: [{ status: 'applied', transaction: { … } }, …] }
+   * ```
+   */
+  transferBatch(transfers: ReadonlyArray<ServiceBatchTransferInput>, options?: TransferBatchOptions): Promise<TransferBatchResult>
 }

@@ -1,9 +1,9 @@
 import type { TokenCode } from '../generated/vocabularies.js'
 import type { Page } from '../schemas/pagination.js'
 import type { AmountInput } from '../schemas/amount.js'
-import type { TokenHistoryOptions, TokenStatementOptions, TransferInput } from '../schemas/tokens.js'
+import type { BatchTransferInput, TokenHistoryOptions, TokenStatementOptions, TransferBatchOptions, TransferInput } from '../schemas/tokens.js'
 import type { TimestampInput } from '../values/timestamp.js'
-import type { TokenBalance, TokenStatement, TokenTransaction } from './records.js'
+import type { TokenBalance, TokenStatement, TokenTransaction, TransferBatchResult } from './records.js'
 
 /**
  * The signed-in user's tokens. Both adapters implement it with the same results and errors.
@@ -51,6 +51,30 @@ export interface TokenRepository {
    * ```
    */
   transfer<A extends AmountInput>(input: TransferInput<A>): Promise<TokenTransaction>
+  /**
+   * Sends up to `limits.maxBatchTransfers` transfers from the user, all or nothing, in one transaction
+   * and one call. When one is refused (an insufficient balance, an unknown receiver …) none applies:
+   * the result names it, with the typed error a single transfer would throw, and marks every other one
+   * `linked_event_failed`. Idempotent as a whole: the same batch under the same `idempotencyKey`
+   * returns the first result and moves nothing again; a different batch under it is an
+   * IdempotencyConflictError. Without a key the SDK makes one, once per call.
+   * @throws ValidationError when the batch is malformed (empty, too long, a bad transfer): nothing is sent.
+   * @example
+   * ```ts
+   * import { InsufficientBalanceError, isAvolveError } from '@avolve/db'
+   *
+   * const result = await me.tokens.transferBatch([
+   *   { to: aliceId, tokenType: 'GEN', amount: '10', memo: 'proposal 12' },
+   *   { to: bobId, tokenType: 'GEN', amount: '10', memo: 'proposal 12' },
+   * ])
+   * if (result.applied) console.log(result.items.map((i) => i.transaction.id))
+   * else {
+   *   const failed = result.items[result.failedIndex]
+   *   if (failed?.status === 'failed' && isAvolveError(failed.error, InsufficientBalanceError)) showMessage('Not enough GEN')
+   * }
+   * ```
+   */
+  transferBatch(transfers: ReadonlyArray<BatchTransferInput>, options?: TransferBatchOptions): Promise<TransferBatchResult>
   /**
    * A page of the ledger rows the user sent or received, newest first.
    * @example

@@ -22,6 +22,8 @@ export const limits = {
   maxDecimals: 18,
   /** users.display_name between 1 and 100 characters */
   maxDisplayNameLength: 100,
+  /** private.transfer_tokens_batch: 1 to 100 transfers per batch */
+  maxBatchTransfers: 100,
   /** pages of lists and histories */
   maxPageSize: 100,
   defaultPageSize: 20,

@@ -61,12 +61,7 @@ const movementFields = {
  * transferInputSchema.safeParse({ to: bobId, tokenType: 'GEN', amount: 0.1 }).success // false: write decimals as strings
  * ```
  */
-export const transferInputSchema = z.strictObject(movementFields).superRefine((input, ctx) => {
-  if (tokenRules.get(input.tokenType)?.transferable === false) {
-    ctx.addIssue({ code: 'custom', path: ['tokenType'], message: `${input.tokenType} cannot be transferred` })
-  }
-  withinTokenDecimals(input, ctx)
-})
+export const transferInputSchema = z.strictObject(movementFields).superRefine((input, ctx) => transferable(input, ctx))
 /**
  * A transfer's input; with the amount's type `A` inferred at a call, a number literal that is not a
  * non-negative integer does not compile (`CheckedAmount`).
@@ -107,6 +102,84 @@ export const serviceTransferInputSchema = z.strictObject({ from: uuidSchema, ...
  * ```
  */
 export type ServiceTransferInput<A extends AmountInput = AmountInput> = WithAmount<z.input<typeof serviceTransferInputSchema>, A>
+
+/** A user's transfer rules: a transferable token, and no more decimal places than it allows. */
+function transferable(input: { tokenType: TokenCode; amount: string }, ctx: z.RefinementCtx): void {
+  if (tokenRules.get(input.tokenType)?.transferable === false) {
+    ctx.addIssue({ code: 'custom', path: ['tokenType'], message: `${input.tokenType} cannot be transferred` })
+  }
+  withinTokenDecimals(input, ctx)
+}
+
+/** What one transfer of a batch names: a movement without a key of its own (the batch has one). */
+const { idempotencyKey: _, ...batchItemFields } = movementFields
+
+/** A batch's own options: its one idempotency key (made once by the SDK when left out). */
+export const transferBatchOptionsSchema = z.strictObject({ idempotencyKey: uuidSchema.optional() })
+/**
+ * The options of `tokens.transferBatch()`.
+ *
+ * @example
+ * ```ts
+ * import type { TransferBatchOptions } from '@avolve/db'
+ *
+ * const options: TransferBatchOptions = { idempotencyKey: orderId }
+ * ```
+ */
+export type TransferBatchOptions = z.input<typeof transferBatchOptionsSchema>
+
+/**
+ * The transfers of a user's batch: 1 to `limits.maxBatchTransfers`, each from the signed-in user.
+ *
+ * @example
+ * ```ts
+ * import { transferBatchSchema } from '@avolve/db/schemas'
+ *
+ * transferBatchSchema.parse([{ to: bobId, tokenType: 'GEN', amount: '5' }]) // [{ to: bobId, tokenType: 'GEN', amount: '5' }]
+ * transferBatchSchema.safeParse([]).success // false: a batch has at least one transfer
+ * ```
+ */
+export const transferBatchSchema = z
+  .array(z.strictObject(batchItemFields).superRefine(transferable))
+  .min(1, { error: 'a batch has at least one transfer' })
+  .max(limits.maxBatchTransfers, { error: `a batch has at most ${limits.maxBatchTransfers} transfers` })
+/**
+ * One transfer of `me.tokens.transferBatch()`.
+ *
+ * @example
+ * ```ts
+ * import type { BatchTransferInput } from '@avolve/db'
+ *
+ * const pay: BatchTransferInput = { to: bobId, tokenType: 'GEN', amount: '5', memo: 'review' }
+ * ```
+ */
+export type BatchTransferInput = z.input<typeof transferBatchSchema>[number]
+
+/**
+ * The transfers of a service-role batch: each names its sender.
+ *
+ * @example
+ * ```ts
+ * import { serviceTransferBatchSchema } from '@avolve/db/schemas'
+ *
+ * serviceTransferBatchSchema.safeParse([{ to: bobId, tokenType: 'GEN', amount: '5' }]).success // false: from is required
+ * ```
+ */
+export const serviceTransferBatchSchema = z
+  .array(z.strictObject({ from: uuidSchema, ...batchItemFields }).superRefine(withinTokenDecimals))
+  .min(1, { error: 'a batch has at least one transfer' })
+  .max(limits.maxBatchTransfers, { error: `a batch has at most ${limits.maxBatchTransfers} transfers` })
+/**
+ * One transfer of `asService().tokens.transferBatch()`.
+ *
+ * @example
+ * ```ts
+ * import type { ServiceBatchTransferInput } from '@avolve/db'
+ *
+ * const move: ServiceBatchTransferInput = { from: aliceId, to: bobId, tokenType: 'SAP', amount: 5n }
+ * ```
+ */
+export type ServiceBatchTransferInput = z.input<typeof serviceTransferBatchSchema>[number]
 
 /**
  * Tokens created for a user (service role only).

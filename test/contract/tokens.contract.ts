@@ -1,5 +1,16 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { IdempotencyConflictError, InsufficientBalanceError, NotFoundError, ValidationError, type TokenBalance, type TokenEntry, type TokenStatement, type TokenTransaction } from '../../src/index.js'
+import {
+  IdempotencyConflictError,
+  InsufficientBalanceError,
+  isAvolveError,
+  NotFoundError,
+  ValidationError,
+  type TokenBalance,
+  type TokenEntry,
+  type TokenStatement,
+  type TokenTransaction,
+  type TransferBatchResult,
+} from '../../src/index.js'
 import { expectAvolveError } from '../support/expect-error.js'
 import type { ContractEnv } from './env.js'
 
@@ -167,6 +178,89 @@ export function tokensContract(env: ContractEnv): void {
       await env.service().tokens.mint({ to: alice!.id, tokenType: 'SAP', amount: '3' })
       const sap = await alice!.scope.tokens.history({ tokenType: 'SAP' })
       expect(sap.items.map((t) => [t.kind, t.amount])).toEqual([['mint', '3']])
+    })
+  })
+
+  describe('tokens.transferBatch', () => {
+    it('applies every transfer or none, in order, and returns each ledger row', async () => {
+      const [alice, bob, carol] = await funded(3)
+      const result = await alice!.scope.tokens.transferBatch([
+        { to: bob!.id, tokenType: 'GEN', amount: '10', memo: 'proposal 12' },
+        { to: carol!.id, tokenType: 'GEN', amount: 2n },
+        { to: bob!.id, tokenType: 'GEN', amount: '0.5' },
+      ])
+      expectTypeOf(result).toEqualTypeOf<TransferBatchResult>()
+      if (!result.applied) throw new Error('expected the batch to apply')
+      expect(result).toMatchObject({ replayed: false, failedIndex: null })
+      expect(result.items.map((i) => [i.status, i.transaction.to_user_id, i.transaction.amount, i.transaction.memo])).toEqual([
+        ['applied', bob!.id, '10', 'proposal 12'],
+        ['applied', carol!.id, '2', null],
+        ['applied', bob!.id, '0.5', null],
+      ])
+      expect(result.items.every((i) => i.transaction.from_user_id === alice!.id && i.transaction.kind === 'transfer')).toBe(true)
+      expect([await alice!.scope.tokens.balance('GEN'), await bob!.scope.tokens.balance('GEN'), await carol!.scope.tokens.balance('GEN')]).toEqual(['87.5', '110.5', '102'])
+    })
+
+    it('applies nothing when one is refused: that one carries the typed error, the others linked_event_failed', async () => {
+      const [alice, bob, carol] = await funded(3, '10')
+      const result = await alice!.scope.tokens.transferBatch([
+        { to: bob!.id, tokenType: 'GEN', amount: '6' },
+        { to: carol!.id, tokenType: 'GEN', amount: '6' },
+        { to: bob!.id, tokenType: 'GEN', amount: '1' },
+      ])
+      expect(result).toMatchObject({ applied: false, replayed: false, failedIndex: 1 })
+      expect(result.items.map((i) => i.status)).toEqual(['linked_event_failed', 'failed', 'linked_event_failed'])
+      const failed = result.items[1]!
+      if (failed.status !== 'failed') throw new Error('expected item 1 to have failed')
+      expect(isAvolveError(failed.error, InsufficientBalanceError)).toBe(true)
+      expect(failed.error).toMatchObject({ code: 'insufficient_balance', sqlstate: 'VT006', details: 'available 4, requested 6' })
+      expect(result.items[0]).toEqual({ status: 'linked_event_failed', failedIndex: 1 })
+      expect([await alice!.scope.tokens.balance('GEN'), await bob!.scope.tokens.balance('GEN'), await carol!.scope.tokens.balance('GEN')]).toEqual(['10', '10', '10'])
+    })
+
+    it('is idempotent as a whole: the same batch replays, a different one under its key is refused', async () => {
+      const [alice, bob] = await funded(2)
+      const idempotencyKey = crypto.randomUUID()
+      const transfers = [{ to: bob!.id, tokenType: 'GEN' as const, amount: '1.50' }]
+      const first = await alice!.scope.tokens.transferBatch(transfers, { idempotencyKey })
+      const again = await alice!.scope.tokens.transferBatch([{ ...transfers[0]!, amount: '1.5' }], { idempotencyKey })
+      expect(again).toEqual({ ...first, replayed: true })
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('98.5')
+      await expectAvolveError(alice!.scope.tokens.transferBatch([{ ...transfers[0]!, amount: '2' }], { idempotencyKey }), IdempotencyConflictError, 'idempotency_conflict')
+    })
+
+    it('refuses a malformed batch before any request (ValidationError), naming the transfer', async () => {
+      const [alice, bob] = await funded(2)
+      await expectAvolveError(alice!.scope.tokens.transferBatch([]), ValidationError, 'validation_failed')
+      const tooMany = Array.from({ length: 101 }, () => ({ to: bob!.id, tokenType: 'GEN' as const, amount: '1' }))
+      await expectAvolveError(alice!.scope.tokens.transferBatch(tooMany), ValidationError, 'validation_failed')
+      const error = await expectAvolveError(
+        alice!.scope.tokens.transferBatch([
+          { to: bob!.id, tokenType: 'GEN', amount: '1' },
+          { to: 'bob', tokenType: 'GEN', amount: '1' },
+        ]),
+        ValidationError,
+        'validation_failed',
+      )
+      expect(error.issues?.[0]?.path).toEqual([1, 'to'])
+      await expectAvolveError(alice!.scope.tokens.transferBatch([{ to: bob!.id, tokenType: 'GEN', amount: '1' }], { idempotencyKey: 'k' }), ValidationError, 'validation_failed')
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('100')
+    })
+
+    it('the service role sends from anyone; a user never from someone else', async () => {
+      const [alice, bob, carol] = await funded(3)
+      const result = await env.service().tokens.transferBatch([
+        { from: alice!.id, to: carol!.id, tokenType: 'GEN', amount: '5' },
+        { from: bob!.id, to: carol!.id, tokenType: 'GEN', amount: '7' },
+      ])
+      expect(result.applied && result.items.map((i) => i.transaction.from_user_id)).toEqual([alice!.id, bob!.id])
+      expect(await carol!.scope.tokens.balance('GEN')).toBe('112')
+      // A user's batch is theirs: an unknown receiver is its transfer's NotFoundError, nothing moves.
+      const refused = await alice!.scope.tokens.transferBatch([{ to: crypto.randomUUID(), tokenType: 'GEN', amount: '1' }])
+      expect(refused.applied === false && refused.items[0]!.status === 'failed' && refused.items[0]!.error).toBeInstanceOf(NotFoundError)
+      // A user's transfers have no sender to name: theirs is the session's.
+      await expectAvolveError(alice!.scope.tokens.transferBatch([{ from: bob!.id, to: carol!.id, tokenType: 'GEN', amount: '1' } as never]), ValidationError, 'validation_failed')
+      expect(await bob!.scope.tokens.balance('GEN')).toBe('93')
     })
   })
 

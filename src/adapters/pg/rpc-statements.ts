@@ -54,12 +54,22 @@ function callOf(name: string, fn: RpcFunctionShape): UntypedCall {
   }
   if (!defaulted.length) statement(0)
   const read = fn.returns === 'void' ? () => undefined : fn.returnsSet ? (rows: Array<{ result: unknown }>) => rows.map((r) => r.result) : (rows: Array<{ result: unknown }>) => rows[0]!.result
+  // pg sends a JavaScript array as a PostgreSQL array: a json value goes as its text.
+  const encoders = fn.args.map((a) => (a.type === 'jsonb' || a.type === 'json' ? (v: unknown) => (v === null ? v : JSON.stringify(v)) : undefined))
+  const requiredEncoders = encoders.filter((_, i) => !fn.args[i]!.optional)
+  const defaultedEncoders = encoders.filter((_, i) => fn.args[i]!.optional)
   return async (db, args) => {
     const values: unknown[] = []
-    for (const a of required) values.push(args[a.name])
+    for (let i = 0; i < required.length; i++) {
+      const value = args[required[i]!.name]
+      const encode = requiredEncoders[i]
+      values.push(encode ? encode(value) : value)
+    }
     let given = 0
     for (let i = 0; i < defaulted.length; i++) {
-      const value = args[defaulted[i]!.name]
+      const raw = args[defaulted[i]!.name]
+      const encode = defaultedEncoders[i]
+      const value = raw === undefined || !encode ? raw : encode(raw)
       if (value !== undefined) {
         values.push(value)
         given |= 1 << i

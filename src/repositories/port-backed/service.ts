@@ -1,18 +1,28 @@
 import { parseInput } from '../../errors/validation.js'
 import type { AmountInput } from '../../schemas/amount.js'
 import { uuidSchema } from '../../schemas/primitives.js'
-import { mintInputSchema, serviceTransferInputSchema, type MintInput, type ServiceTransferInput } from '../../schemas/tokens.js'
+import {
+  mintInputSchema,
+  serviceTransferBatchSchema,
+  serviceTransferInputSchema,
+  transferBatchOptionsSchema,
+  type MintInput,
+  type ServiceBatchTransferInput,
+  type ServiceTransferInput,
+  type TransferBatchOptions,
+} from '../../schemas/tokens.js'
 import type { ConsentRepository } from '../consent-repository.js'
 import type { ServiceConsentRepository } from '../service-consent-repository.js'
 import type { ServiceTokenRepository } from '../service-token-repository.js'
 import type { UnitOfWork } from '../data-port.js'
-import type { TokenTransaction } from '../records.js'
+import type { TokenTransaction, TransferBatchResult } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import type { TokenRepository } from '../token-repository.js'
 import type { UserStats, UserStatsRepository } from '../user-stats-repository.js'
 import { PortConsentRepository } from './consent.js'
 import { onlySelect } from './only-select.js'
 import { newIdempotencyKey, PortTokenRepository, transactionCalled } from './tokens.js'
+import { transferBatchCalled } from './transfer-batch.js'
 
 /** ServiceTokenRepository over a unit of work. */
 export class PortServiceTokens implements ServiceTokenRepository {
@@ -44,6 +54,12 @@ export class PortServiceTokens implements ServiceTokenRepository {
     const t = parseInput(serviceTransferInputSchema, input, 'transfer')
     const { from, ...rest } = t
     return this.forUser(from).transfer(rest)
+  }
+
+  async transferBatch(transfers: ReadonlyArray<ServiceBatchTransferInput>, options: TransferBatchOptions = {}): Promise<TransferBatchResult> {
+    const batch = parseInput(serviceTransferBatchSchema, transfers, 'transfer batch')
+    const key = parseInput(transferBatchOptionsSchema, options, 'transfer batch options').idempotencyKey ?? newIdempotencyKey()
+    return this.work.run((port) => transferBatchCalled(port, batch, key), { idempotent: true })
   }
 }
 

@@ -7,13 +7,17 @@ import {
   tokenCodeSchema,
   tokenHistoryOptionsSchema,
   tokenStatementOptionsSchema,
+  transferBatchOptionsSchema,
+  transferBatchSchema,
   transferInputSchema,
+  type BatchTransferInput,
   type TokenHistoryOptions,
   type TokenStatementOptions,
+  type TransferBatchOptions,
   type TransferInput,
 } from '../../schemas/tokens.js'
 import type { DataPort, Filter, SelectQuery, UnitOfWork } from '../data-port.js'
-import type { TokenBalance, TokenEntry, TokenStatement, TokenTransaction } from '../records.js'
+import type { TokenBalance, TokenEntry, TokenStatement, TokenTransaction, TransferBatchResult } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import type { TimestampInput } from '../../values/timestamp.js'
 import type { TokenRepository } from '../token-repository.js'
@@ -21,6 +25,7 @@ import { actingUser } from './acting-user.js'
 import { onlySelect, onlySelects } from './only-select.js'
 import { keysetSelect, pageOf } from './paging.js'
 import { callReadingBack } from './row-by-id.js'
+import { transferBatchCalled } from './transfer-batch.js'
 
 /** A random UUID where the platform has one (Node 19+, browsers). */
 export function newIdempotencyKey(): string {
@@ -121,6 +126,21 @@ export class PortTokenRepository implements TokenRepository {
           }),
         )
       },
+      { idempotent: true },
+    )
+  }
+
+  async transferBatch(transfers: ReadonlyArray<BatchTransferInput>, options: TransferBatchOptions = {}): Promise<TransferBatchResult> {
+    const batch = parseInput(transferBatchSchema, transfers, 'transfer batch')
+    // Made once, before the first attempt: every retry of this call replays the same batch.
+    const key = parseInput(transferBatchOptionsSchema, options, 'transfer batch options').idempotencyKey ?? newIdempotencyKey()
+    return this.work.run(
+      (port) =>
+        transferBatchCalled(
+          port,
+          batch.map((t) => ({ ...t, from: actingUser(port, this.userId) })),
+          key,
+        ),
       { idempotent: true },
     )
   }

@@ -206,6 +206,96 @@ describe('hostile input, straight to the RPCs', () => {
     })
   }
 
+  describe('transfer_tokens_batch: a hostile transfer anywhere in a batch refuses the whole batch', () => {
+    const valid = () => ({ to: other, token_type: 'GEN', amount: '1' })
+    /** One hostile field in one transfer of an otherwise valid batch, or a hostile batch as a whole. */
+    const hostileBatch = fc.oneof(
+      fc
+        .record({
+          at: fc.nat({ max: 4 }),
+          field: fc.oneof(
+            // A missing or null sender is the caller: not hostile.
+            fc.record({
+              name: fc.constant('from'),
+              value: fc.oneof(
+                notUuid.filter((v) => v !== undefined && v !== null),
+                lazy(() => other),
+              ),
+            }),
+            fc.record({
+              name: fc.constant('to'),
+              value: fc.oneof(
+                notUuid,
+                lazy(() => me),
+                lazy(() => crypto.randomUUID()),
+              ),
+            }),
+            fc.record({ name: fc.constant('token_type'), value: notIn(tokenCodes) }),
+            fc.record({ name: fc.constant('amount'), value: badAmounts }),
+            fc.record({
+              name: fc.constant('memo'),
+              value: fc.oneof(
+                fc.constant('m'.repeat(501)),
+                hostileStrings.filter((s) => s.includes('\u0000') || s.length > 500),
+              ),
+            }),
+            fc.record({ name: fc.constant('extra'), value: hostileValues }),
+          ),
+        })
+        .map(({ at, field }) => {
+          const transfers: Array<Record<string, unknown>> = Array.from({ length: at + 1 }, valid)
+          transfers[at]![field.name] = field.value
+          return transfers
+        }),
+      fc.oneof(hostileValues, fc.constant([]), fc.constant(Array.from({ length: 101 }, valid))),
+    )
+
+    /** A refusal: an error with a documented code, or a reply that names its failed transfer's documented code. */
+    async function checkBatch(path: string, code: string | undefined, body: { message?: string; details?: string | null; hint?: string | null }, reply: unknown) {
+      if (code === undefined) {
+        const r = reply as { applied?: boolean; error?: { code: string; message: string; details: string | null; hint: string | null } }
+        expect(r.applied, JSON.stringify(reply)).toBe(false)
+        checkRefusal(path, 'transfer_tokens_batch', r.error?.code, r.error ?? {})
+      } else {
+        checkRefusal(path, 'transfer_tokens_batch', code, body)
+      }
+    }
+
+    it('over HTTP as a user: refused with a documented code, nothing changes, nothing leaks', async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileBatch, async (transfers) => {
+          const before = await stateFingerprint()
+          const res = await fetch(`${api.url}/rest/v1/rpc/transfer_tokens_batch`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', apikey: anonKey, authorization: `Bearer ${myToken}` },
+            body: JSON.stringify({ p_transfers: transfers, p_idempotency_key: crypto.randomUUID() }),
+          })
+          const body = (await res.json()) as { code?: string; message?: string; details?: string | null; hint?: string | null }
+          expect(res.status).toBeLessThan(500)
+          await checkBatch('http user', res.ok ? undefined : body.code, body, body)
+          expect(await stateFingerprint()).toBe(before)
+        }),
+        { numRuns: runs },
+      )
+    })
+
+    it('over SQL as a user: refused with a documented code, nothing changes', async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileBatch, async (transfers) => {
+          const before = await stateFingerprint()
+          const outcome = await asRequester(db().api, user(me), (c) => c.query('select public.transfer_tokens_batch($1::jsonb, $2) as r', [JSON.stringify(transfers), crypto.randomUUID()])).then(
+            (r) => ({ reply: r.rows[0]!.r as unknown, error: undefined }),
+            (e: { code?: string; message?: string; detail?: string; hint?: string }) => ({ reply: undefined, error: e }),
+          )
+          const e = outcome.error
+          await checkBatch('sql user', e ? (e.code ?? 'none') : undefined, { message: e?.message, details: e?.detail ?? null, hint: e?.hint ?? null }, outcome.reply)
+          expect(await stateFingerprint()).toBe(before)
+        }),
+        { numRuns: runs },
+      )
+    })
+  })
+
   it('records what it tried', () => {
     recordFigure('rpc-fuzz', {
       area: 'hostile input',

@@ -121,6 +121,15 @@ export const relationExpectations: Readonly<Record<string, RelationExpectation>>
     },
     expect: sharedLookup,
   },
+  'public.token_batches': {
+    // The batches' keys and fingerprints, for replays: written and read by the batch function (as the owner) only.
+    probe: {
+      row: 'true',
+      insert: `(idempotency_key, fingerprint, transfer_count) values (gen_random_uuid(), 'probe', 1)`,
+      set: `fingerprint = 'probe'`,
+    },
+    expect: { anon: noAccess, owner: noAccess, other: noAccess, service_role: noAccess },
+  },
   'private.error_codes': {
     // Read by definer bodies and codegen (as the owner); no API role needs it.
     probe: {
@@ -163,6 +172,8 @@ const calls = {
   mintTokens: (schema: string) => `select ${schema}.mint_tokens(:owner, 'GEN', 1, :key)`,
   refreshUserStats: (schema: string) => `select ${schema}.refresh_user_stats()`,
   tokenBalanceAt: (schema: string) => `select ${schema}.token_balance_at('GEN', now(), :owner)`,
+  transferTokensBatch: (schema: string) =>
+    `select ${schema}.transfer_tokens_batch(jsonb_build_array(jsonb_build_object('from', cast(:owner as uuid), 'to', cast(:other as uuid), 'token_type', 'GEN', 'amount', 1)), :key)`,
 }
 
 /** Every function in `public` (what PostgREST exposes as /rpc), keyed by its regprocedure. */
@@ -173,6 +184,7 @@ export const publicFunctionExpectations: Readonly<Record<string, FunctionExpecta
   'public.mint_tokens(uuid,text,numeric,uuid,text)': { call: calls.mintTokens('public'), execute: serviceOnly },
   'public.refresh_user_stats()': { call: calls.refreshUserStats('public'), execute: serviceOnly },
   'public.token_balance_at(text,timestamp with time zone,uuid)': { call: calls.tokenBalanceAt('public'), execute: signedIn },
+  'public.transfer_tokens_batch(jsonb,uuid)': { call: calls.transferTokensBatch('public'), execute: signedIn },
 }
 
 /**
@@ -188,4 +200,5 @@ export const privateExecutableExpectations: Readonly<Record<string, FunctionExpe
   'private.transfer_tokens(uuid,uuid,text,numeric,uuid,text)': { call: calls.transferTokens('private'), execute: signedIn },
   'private.mint_tokens(uuid,text,numeric,uuid,text)': { call: calls.mintTokens('private'), execute: serviceOnly },
   'private.refresh_user_stats()': { call: calls.refreshUserStats('private'), execute: serviceOnly },
+  'private.transfer_tokens_batch(jsonb,uuid)': { call: calls.transferTokensBatch('private'), execute: signedIn },
 }

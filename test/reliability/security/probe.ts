@@ -30,6 +30,7 @@ export async function createFixtures(db: TestDatabase): Promise<Fixtures> {
   }
   await queryAs(db.api, user(owner), `select public.transfer_tokens($1, $2, 'GEN', 1, $3)`, [owner, other, randomUUID()])
   await queryAs(db.api, user(other), `select public.transfer_tokens($1, $2, 'GEN', 2, $3)`, [other, owner, randomUUID()])
+  await queryAs(db.api, user(owner), `select public.transfer_tokens_batch($1::jsonb, $2)`, [JSON.stringify([{ to: other, token_type: 'GEN', amount: 1 }]), randomUUID()])
   await queryAs(db.api, service, 'select public.refresh_user_stats()')
   return { owner, other, spare, consent: consents[0]! }
 }
