@@ -39,6 +39,10 @@ type Op =
   | { kind: 'transfer'; via: Via; from: number; to: number; token: (typeof TOKENS)[number]; micro: bigint; variant: 'normal' | 'overdraft' | 'self' | 'zero' | 'stranger' }
   | { kind: 'consent'; via: Via; user: number; type: InteractionType }
   | { kind: 'status'; via: Via; user: number; pick: number; status: ConsentStatus }
+  | { kind: 'batch'; via: Via; from: number; items: BatchItem[] }
+
+/** One transfer of a batch; a `stranger` receiver and a `self` transfer must refuse the whole batch. */
+type BatchItem = { to: number; token: (typeof TOKENS)[number]; micro: bigint; variant: 'normal' | 'overdraft' | 'self' | 'stranger' }
 
 const via = fc.constantFrom<Via>('server', 'client', 'rpc')
 const who = fc.integer({ min: 0, max: 2 })
@@ -49,15 +53,24 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('transfer' as const), via, from: who, to: who, token, micro, variant: fc.constantFrom('normal', 'normal', 'normal', 'overdraft', 'self', 'zero', 'stranger') }),
   fc.record({ kind: fc.constant('consent' as const), via, user: who, type: fc.constantFrom(...interactionTypes) }),
   fc.record({ kind: fc.constant('status' as const), via, user: who, pick: fc.nat(20), status: fc.constantFrom(...consentStatuses) }),
+  fc.record({
+    kind: fc.constant('batch' as const),
+    via,
+    from: who,
+    items: fc.array(fc.record({ to: who, token, micro, variant: fc.constantFrom('normal', 'normal', 'normal', 'normal', 'overdraft', 'self', 'stranger') }), { minLength: 1, maxLength: 4 }),
+  }),
 )
 const batches = fc.array(fc.array(op, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 10 })
 
-type Outcome = { ok: true; value?: string } | { ok: false; code: string }
+/** A batch's reply: applied, or the index and the code of the transfer that refused it. */
+type BatchReply = { applied: true } | { applied: false; failedIndex: number; code: string }
+type Outcome = { ok: true; value?: string; batch?: BatchReply } | { ok: false; code: string }
 const nameOf = new Map<string, string>(databaseErrorCodes.map((e) => [e.sqlstate, e.name]))
 
 async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
   try {
     const value = await run()
+    if (typeof value === 'object' && value && 'batch' in value) return { ok: true, batch: (value as { batch: BatchReply }).batch }
     return { ok: true, value: typeof value === 'object' && value && 'id' in value ? String((value as { id: unknown }).id) : typeof value === 'string' ? value : undefined }
   } catch (e) {
     if (e instanceof AvolveError) return { ok: false, code: e.code }
@@ -95,6 +108,36 @@ function rpcAs(as: string | null, sql: string, values: unknown[]) {
   return asRequester(db().api, as ? user(as) : service, async (c) => (await c.query<{ r: string }>(sql, values)).rows[0]?.r)
 }
 
+/** A batch transfer's receiver: the sender for `self`, a user who does not exist for `stranger`, another user otherwise. */
+const strangers = new Map<BatchItem, string>()
+function receiverOf(w: World, from: number, t: BatchItem): string {
+  if (t.variant === 'self') return w.ids[from]!
+  if (t.variant === 'stranger') {
+    if (!strangers.has(t)) strangers.set(t, crypto.randomUUID())
+    return strangers.get(t)!
+  }
+  return w.ids[from === t.to ? (t.to + 1) % 3 : t.to]!
+}
+
+/**
+ * What a batch must reply when it runs alone on the model's balances: the receivers are checked for
+ * every transfer first (an unknown one refuses the batch before anything moves), then the transfers
+ * run in order, each refused when it is to oneself or its sender no longer covers it.
+ */
+function expectedBatch(w: World, o: Extract<Op, { kind: 'batch' }>): BatchReply {
+  const stranger = o.items.findIndex((t) => t.variant === 'stranger')
+  if (stranger >= 0) return { applied: false, failedIndex: stranger, code: 'unknown_user' }
+  const left = new Map<string, bigint>()
+  for (const [i, t] of o.items.entries()) {
+    if (t.variant === 'self') return { applied: false, failedIndex: i, code: 'self_transfer' }
+    const has = left.get(t.token) ?? w.model.balance(w.ids[o.from]!, t.token)
+    const amount = t.variant === 'overdraft' ? 100_000_000n * 1_000_000n : t.micro
+    if (has < amount) return { applied: false, failedIndex: i, code: 'insufficient_balance' }
+    left.set(t.token, has - amount)
+  }
+  return { applied: true }
+}
+
 /** Runs one op through its adapter; returns what the call reported. */
 function execute(w: World, o: Op): Promise<Outcome> {
   const id = (i: number) => w.ids[i]!
@@ -117,6 +160,33 @@ function execute(w: World, o: Op): Promise<Outcome> {
       if (o.via === 'rpc') return outcome(() => rpcAs(id(o.user), `select public.record_consent($1, $2, '{model-terms}') as r`, [id(o.user), o.type]))
       const scope = w.scopes[o.via][o.user]!
       return outcome(() => scope.consent.record(o.type, ['model-terms']))
+    }
+    case 'batch': {
+      const from = id(o.from)
+      const transfers = o.items.map((t) => ({ to: receiverOf(w, o.from, t), tokenType: t.token, amount: t.variant === 'overdraft' ? '100000000' : microToDecimal(t.micro) }))
+      if (o.via === 'rpc') {
+        const p = transfers.map((t) => ({ to: t.to, token_type: t.tokenType, amount: t.amount }))
+        return outcome(async () => {
+          const reply = (await asRequester(
+            db().api,
+            user(from),
+            async (c) => (await c.query('select public.transfer_tokens_batch($1::jsonb, gen_random_uuid()) as r', [JSON.stringify(p)])).rows[0]!.r,
+          )) as {
+            applied: boolean
+            failed_index?: number
+            error?: { code: string }
+          }
+          return { batch: reply.applied ? { applied: true } : { applied: false, failedIndex: reply.failed_index!, code: nameOf.get(reply.error!.code) ?? reply.error!.code } }
+        })
+      }
+      return outcome(async () => {
+        const result = await w.scopes[o.via as 'server' | 'client'][o.from]!.tokens.transferBatch(transfers)
+        if (result.applied) return { batch: { applied: true } }
+        const failed = result.items[result.failedIndex]!
+        const others = result.items.filter((item, i) => i !== result.failedIndex && !(item.status === 'linked_event_failed' && item.failedIndex === result.failedIndex))
+        if (failed.status !== 'failed' || others.length) throw new Error(`a refused batch's items: ${JSON.stringify(result.items)}`)
+        return { batch: { applied: false, failedIndex: result.failedIndex, code: failed.error.code } }
+      })
     }
     case 'status': {
       const mine = [...w.model.records].filter(([, r]) => r.user === id(o.user))
@@ -147,6 +217,18 @@ function checkOutcome(w: World, o: Op, r: Outcome, alone: boolean): string | und
       }
       return undefined
     }
+    case 'batch': {
+      if (!r.ok || !r.batch) return `batch failed: ${JSON.stringify(r)}`
+      const got = r.batch
+      if (alone) {
+        const expected = expectedBatch(w, o)
+        return JSON.stringify(got) === JSON.stringify(expected) ? undefined : `a lone batch replied ${JSON.stringify(got)}, the model says ${JSON.stringify(expected)}`
+      }
+      if (got.applied) return o.items.some((t) => t.variant !== 'normal') ? `a batch with a ${o.items.find((t) => t.variant !== 'normal')!.variant} transfer applied` : undefined
+      const variant = o.items[got.failedIndex]?.variant
+      const allowed = variant === 'stranger' ? ['unknown_user'] : variant === 'self' ? ['self_transfer'] : ['insufficient_balance']
+      return allowed.includes(got.code) ? undefined : `a batch refused by transfer ${got.failedIndex} (${variant}) with ${got.code}`
+    }
     case 'consent':
       return r.ok ? undefined : `consent failed: ${r.code}`
     case 'status': {
@@ -166,6 +248,8 @@ async function applyAndCompare(w: World, ops: Op[], results: Outcome[]): Promise
     if (o.kind === 'mint') w.model.mint(w.ids[o.to]!, o.token, o.micro)
     if (o.kind === 'transfer') w.model.transfer(w.ids[o.from]!, w.ids[o.from === o.to ? (o.to + 1) % 3 : o.to]!, o.token, o.micro)
     if (o.kind === 'consent') w.model.recordConsent(r.value!, w.ids[o.user]!)
+    // All or nothing: a batch that applied moved every transfer, a refused one none.
+    if (o.kind === 'batch' && r.batch?.applied) for (const t of o.items) w.model.transfer(w.ids[o.from]!, receiverOf(w, o.from, t), t.token, t.micro)
   })
   // Balances: the database must hold exactly what the model says.
   const { rows: balances } = await db().admin.query<{ user_id: string; token_type: string; balance: string }>(
@@ -266,7 +350,7 @@ describe('the ledger and consent invariants under random concurrent operations',
     } finally {
       recordFigure('ledger-model', {
         area: 'invariants',
-        check: 'model-based: random concurrent mints, transfers (valid and invalid), consents and status changes via server SDK, client SDK and raw RPCs',
+        check: 'model-based: random concurrent mints, transfers (valid and invalid), batches of transfers (all or nothing), consents and status changes via server SDK, client SDK and raw RPCs',
         cases: operations,
         violations,
         command: `MODEL_RUNS=${runs} npx vitest run test/reliability/invariants`,
