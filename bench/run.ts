@@ -11,6 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { packageRoot } from '../src/tooling/migrations.js'
+import { BATCH_SIZE, batchAgainstSingles } from './batch.js'
 import { consentHttpLatency, consentServerLatency } from './consent-latency.js'
 import { benchSettings, createBenchUsers, durability, fund, nonDurableSettings, startBenchDatabase } from './lib/environment.js'
 import { machine } from './lib/machine.js'
@@ -218,6 +219,25 @@ async function main() {
       )
       results.hotAccount = { uncontended: u, hot: h, ratio }
       target('hot account / uncontended', '>= 0.5', ratio, ratio >= 0.5)
+    }
+
+    if (wants('batch')) {
+      console.log(`\n▸ a batch of ${BATCH_SIZE} transfers against ${BATCH_SIZE} single transfers in turn (SDK, server adapter)`)
+      const b = await batchAgainstSingles(db, users, { levels: [1, 8], rounds, seconds, progress })
+      printTable(
+        `transfers/s, median (min–max); ms per operation of ${BATCH_SIZE} transfers, p50 / p95`,
+        ['callers', 'batch', 'singles', 'batch/singles', 'ms batch', 'ms singles', 'errors'],
+        Object.entries(b.levels).map(([c, l]) => [
+          c,
+          span(l.batch),
+          span(l.singles),
+          l.batchOverSingles.toFixed(2),
+          `${l.latencyMs.batch.p50.toFixed(2)} / ${l.latencyMs.batch.p95.toFixed(2)}`,
+          `${l.latencyMs.singles.p50.toFixed(2)} / ${l.latencyMs.singles.p95.toFixed(2)}`,
+          `${l.errors.batch} / ${l.errors.singles}`,
+        ]),
+      )
+      results.batch = b
     }
 
     if (wants('minimal')) {

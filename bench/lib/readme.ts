@@ -47,6 +47,20 @@ export function performanceSection(r: Results): string {
       )
     }
   }
+  if (r.batch) {
+    const n = r.batch.size
+    lines.push(
+      `A batch against single transfers (issue 19), through the SDK's server adapter, taking turns in every round: an operation is ${n} transfers from one random sender to random receivers, either one \`tokens.transferBatch\` (one transaction, one commit: every account locked first, then each transfer through the same \`private.transfer_tokens\`) or ${n} \`tokens.transfer\` calls awaited in turn (${n} transactions, ${n} commits, each waiting for its WAL flush).`,
+      '',
+      `| callers | batch, transfers/s | singles, transfers/s | batch / singles | ms per ${n} transfers, batch p50 / p95 | singles p50 / p95 |`,
+      '|---:|---:|---:|---:|---:|---:|',
+      ...Object.entries<any>(r.batch.levels).map(
+        ([c, l]) =>
+          `| ${c} | ${f(l.batch.median)} | ${f(l.singles.median)} | ${f(l.batchOverSingles, 2)} | ${f(l.latencyMs.batch.p50, 1)} / ${f(l.latencyMs.batch.p95, 1)} | ${f(l.latencyMs.singles.p50, 1)} / ${f(l.latencyMs.singles.p95, 1)} |`,
+      ),
+      '',
+    )
+  }
   if (r.minimalTransfer) {
     const m = r.minimalTransfer
     const row = (label: string, l: any) =>
