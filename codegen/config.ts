@@ -60,4 +60,5 @@ export const rpcArgumentColumns: Record<string, string> = {
   'update_consent_status.p_status': 'user_consent.status',
   'transfer_tokens.p_token_type': 'token_transactions.token_type',
   'mint_tokens.p_token_type': 'token_transactions.token_type',
+  'hold_tokens.p_token_type': 'token_holds.token_type',
 }

@@ -12,7 +12,8 @@
 -- Idempotent as a whole: a batch is recorded under its key, in the caller's scope (the signed-in
 -- user's keys, or the service's), with a fingerprint of its transfers. The same batch again replays
 -- the first reply; a different batch under the same key is refused with idempotency_conflict. Each
--- transfer's own key is derived from the batch's key and its index, so the replay finds its rows.
+-- transfer's own key is derived from the batch's id (random, made here) and its index, so the
+-- replay finds its rows and no caller can take a batch's keys in advance.
 -- A batch that fails is not recorded: its key may be used again, as a failed transfer's may.
 
 insert into private.error_codes (sqlstate, name, message, hint) values
@@ -30,7 +31,7 @@ create table if not exists public.token_batches (
   created_at timestamptz not null default pg_catalog.now()
 );
 comment on table public.token_batches is
-  'One row per applied batch of transfers: its key in the caller''s scope (created_by: the user, null for the service) and a fingerprint of its transfers, for replays. Append-only; written by private.transfer_tokens_batch only, read by no API role.';
+  'One row per applied batch of transfers (its id seeds the keys of its ledger rows): its key in the caller''s scope (created_by: the user, null for the service) and a fingerprint of its transfers, for replays. Append-only; written by private.transfer_tokens_batch only, read by no API role.';
 comment on column public.token_batches.created_by is 'The signed-in user whose batch this is; null for a batch of the service role.';
 comment on column public.token_batches.fingerprint is 'md5 of the batch''s transfers as the function read them (ids, token types, amounts, memos): a replay must match it.';
 
@@ -71,6 +72,10 @@ declare
   v_items jsonb;
   v_fingerprint text;
   v_index integer := -1;
+  v_batch_id uuid;
+  v_net jsonb := '{}';
+  v_key text;
+  v_available numeric;
   v_ids uuid[] := '{}';
   v_item record;
   v_state text;
@@ -99,9 +104,19 @@ begin
   if exists (
     select from pg_catalog.jsonb_array_elements(p_transfers) e (item)
     where pg_catalog.jsonb_typeof(e.item) <> 'object'
-       or exists (select from pg_catalog.jsonb_object_keys(e.item) k (name) where k.name <> all (array['from', 'to', 'token_type', 'amount', 'memo']))
+       or exists (
+         select from pg_catalog.jsonb_each(e.item) f (name, value)
+         where case f.name
+           when 'amount' then pg_catalog.jsonb_typeof(f.value) not in ('string', 'number')
+           when 'from' then pg_catalog.jsonb_typeof(f.value) not in ('string', 'null')
+           when 'memo' then pg_catalog.jsonb_typeof(f.value) not in ('string', 'null')
+           when 'to' then pg_catalog.jsonb_typeof(f.value) <> 'string'
+           when 'token_type' then pg_catalog.jsonb_typeof(f.value) <> 'string'
+           else true
+         end
+       )
   ) then
-    perform private.raise_error('invalid_batch', 'each transfer is an object of from, to, token_type, amount and memo only');
+    perform private.raise_error('invalid_batch', 'each transfer is an object of from, to, token_type and memo (strings) and amount (a string or a number) only');
   end if;
 
   -- The transfers as typed values; a user's batch sends from the user (a `from` of someone else is
@@ -124,27 +139,30 @@ begin
     -- The key first: a second request with it waits here for the first, then replays or is refused.
     insert into public.token_batches (idempotency_key, created_by, fingerprint, transfer_count)
     values (p_idempotency_key, v_scope, v_fingerprint, v_count)
-    on conflict (created_by, idempotency_key) do nothing;
-    if not found then
-      if not exists (
-        select from public.token_batches b
-        where b.idempotency_key = p_idempotency_key and b.created_by is not distinct from v_scope and b.fingerprint = v_fingerprint
-      ) then
+    on conflict (created_by, idempotency_key) do nothing
+    returning id into v_batch_id;
+    if v_batch_id is null then
+      select b.id into v_batch_id from public.token_batches b
+      where b.idempotency_key = p_idempotency_key and b.created_by is not distinct from v_scope and b.fingerprint = v_fingerprint;
+      if v_batch_id is null then
         perform private.raise_error('idempotency_conflict', 'this key was used for a different batch');
       end if;
       select pg_catalog.array_agg(t.id order by i.n) into v_ids
       from pg_catalog.jsonb_array_elements(v_items) with ordinality i (item, n)
       join public.token_transactions t
         on t.from_user_id = (i.item ->> 'from')::uuid
-       and t.idempotency_key = private.batch_transfer_key(p_idempotency_key, (i.n - 1)::integer);
+       and t.idempotency_key = private.batch_transfer_key(v_batch_id, (i.n - 1)::integer);
       return pg_catalog.jsonb_build_object('applied', true, 'replayed', true, 'transaction_ids', pg_catalog.to_jsonb(v_ids));
     end if;
 
-    -- Each item's cheap checks, in order, before any lock: an unknown receiver or token type is
-    -- reported as its item's error, not as the lock pass's.
+    -- Each transfer's checks, in order, before any lock, as if the transfers before it had applied:
+    -- an unknown party or token type, a bad amount or memo, a transfer to oneself, or a sender whose
+    -- available balance (read without a lock, with the batch's movements so far) does not cover it
+    -- is reported as that transfer's error, and a caller who cannot pay locks nothing. The locked
+    -- checks of each transfer below stay the ones that count.
     for v_item in
       select (i.n - 1)::integer as index, (i.item ->> 'from')::uuid as from_user_id, (i.item ->> 'to')::uuid as to_user_id,
-             i.item ->> 'token_type' as token_type, (i.item ->> 'amount')::numeric as amount
+             i.item ->> 'token_type' as token_type, (i.item ->> 'amount')::numeric as amount, i.item ->> 'memo' as memo
       from pg_catalog.jsonb_array_elements(v_items) with ordinality i (item, n)
       order by i.n
     loop
@@ -156,22 +174,41 @@ begin
         perform private.raise_error('missing_argument', 'from is null');
       end if;
       perform private.check_token_amount(v_item.token_type, v_item.amount, true);
+      if pg_catalog.char_length(v_item.memo) > 500 then
+        perform private.raise_error('invalid_memo');
+      end if;
       if v_item.to_user_id is not null and not exists (select from public.users u where u.id = v_item.to_user_id) then
         perform private.raise_error('unknown_user', 'to does not name an existing user');
       end if;
+      if not exists (select from public.users u where u.id = v_item.from_user_id) then
+        perform private.raise_error('unknown_user', 'from does not name an existing user');
+      end if;
+      if v_item.to_user_id = v_item.from_user_id then
+        perform private.raise_error('self_transfer');
+      end if;
+      -- The sender's available balance after the batch's transfers so far (credits included).
+      v_key := v_item.from_user_id::text || ' ' || v_item.token_type;
+      v_available := coalesce((select b.balance - b.held from public.token_balances b where b.user_id = v_item.from_user_id and b.token_type = v_item.token_type), 0)
+        + coalesce((v_net ->> v_key)::numeric, 0);
+      if v_available < v_item.amount then
+        perform private.raise_error('insufficient_balance',
+          pg_catalog.format('available %s, requested %s', pg_catalog.trim_scale(v_available), pg_catalog.trim_scale(v_item.amount)));
+      end if;
+      v_net := v_net || pg_catalog.jsonb_build_object(v_key, coalesce((v_net ->> v_key)::numeric, 0) - v_item.amount,
+        v_item.to_user_id::text || ' ' || v_item.token_type, coalesce((v_net ->> (v_item.to_user_id::text || ' ' || v_item.token_type))::numeric, 0) + v_item.amount);
     end loop;
     v_index := -1;
 
-    -- Every account of the batch locked in one global order; a receiver's first account created
-    -- (version 0) in the same pass. The update that never applies still locks the row.
+    -- Every account of the batch locked in one global order, an account that does not exist yet
+    -- created (version 0) in the same pass, so that no transfer below locks anything out of that
+    -- order. The update that never applies still locks the row.
     insert into public.token_balances as b (user_id, token_type, balance, version, updated_at)
     select a.user_id, a.token_type, 0, 0, pg_catalog.clock_timestamp()
     from (
       select distinct s.user_id, s.token_type
       from pg_catalog.jsonb_array_elements(v_items) i (item)
-      cross join lateral (values ((i.item ->> 'from')::uuid, i.item ->> 'token_type', false), ((i.item ->> 'to')::uuid, i.item ->> 'token_type', true)) s (user_id, token_type, receives)
+      cross join lateral (values ((i.item ->> 'from')::uuid, i.item ->> 'token_type'), ((i.item ->> 'to')::uuid, i.item ->> 'token_type')) s (user_id, token_type)
       where s.user_id is not null
-        and (s.receives or exists (select from public.token_balances x where x.user_id = s.user_id and x.token_type = s.token_type))
     ) a
     order by a.user_id, a.token_type
     on conflict (user_id, token_type) do update set version = b.version where false;
@@ -184,7 +221,7 @@ begin
     loop
       v_index := v_item.index;
       v_ids := v_ids || private.transfer_tokens(v_item.from_user_id, v_item.to_user_id, v_item.token_type, v_item.amount,
-        private.batch_transfer_key(p_idempotency_key, v_item.index), v_item.memo);
+        private.batch_transfer_key(v_batch_id, v_item.index), v_item.memo);
     end loop;
   exception when others then
     get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
@@ -204,17 +241,17 @@ comment on function private.transfer_tokens_batch(jsonb, uuid) is
 revoke all on function private.transfer_tokens_batch(jsonb, uuid) from public;
 grant execute on function private.transfer_tokens_batch(jsonb, uuid) to authenticated, service_role;
 
-create or replace function private.batch_transfer_key(p_batch_key uuid, p_index integer)
+create or replace function private.batch_transfer_key(p_batch_id uuid, p_index integer)
 returns uuid
 language sql
 immutable
 parallel safe
 set search_path = ''
 as $$
-  select pg_catalog.md5(p_batch_key::text || ':' || p_index::text)::uuid
+  select pg_catalog.md5(p_batch_id::text || ':' || p_index::text)::uuid
 $$;
 comment on function private.batch_transfer_key(uuid, integer) is
-  'The idempotency key of transfer p_index (from 0) of the batch with key p_batch_key: derived, so a replay of the batch finds its rows. For the batch function.';
+  'The idempotency key of transfer p_index (from 0) of batch p_batch_id (public.token_batches.id, made by the server, so no caller can know it in advance): a replay of the batch finds its rows. For the batch function.';
 revoke all on function private.batch_transfer_key(uuid, integer) from public;
 
 create or replace function public.transfer_tokens_batch(p_transfers jsonb, p_idempotency_key uuid)

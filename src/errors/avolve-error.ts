@@ -239,8 +239,8 @@ export class IdempotencyConflictError extends AvolveError {
 }
 
 /**
- * The consent record cannot move to that status from the one it has (`invalid_transition`); the
- * allowed moves are `consentStatusTransitions`.
+ * A record cannot move to that state from the one it has: a consent record's status (`invalid_transition`; the
+ * allowed moves are `consentStatusTransitions`), or a hold already resolved (`hold_resolved`) or expired (`hold_expired`).
  *
  * @example
  * ```ts

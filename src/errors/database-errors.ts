@@ -47,6 +47,10 @@ export const errorClassByName = {
   balance_limit_exceeded: ValidationError,
   account_has_history: ConstraintViolationError,
   invalid_batch: ValidationError,
+  hold_not_found: NotFoundError,
+  hold_resolved: InvalidTransitionError,
+  hold_expired: InvalidTransitionError,
+  invalid_expiry: ValidationError,
 } as const satisfies Record<DatabaseErrorName, ErrorClass>
 
 const nameBySqlState = new Map<string, DatabaseErrorName>(databaseErrorCodes.map((e) => [e.sqlstate, e.name]))

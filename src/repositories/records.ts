@@ -161,3 +161,18 @@ export type BatchItemResult = { status: 'applied'; transaction: TokenTransaction
 export type TransferBatchResult =
   | { applied: true; replayed: boolean; failedIndex: null; items: Array<Extract<BatchItemResult, { status: 'applied' }>> }
   | { applied: false; replayed: false; failedIndex: number; items: Array<Exclude<BatchItemResult, { status: 'applied' }>> }
+
+/**
+ * A hold (public.token_holds): tokens of the payer (`from_user_id`) reserved for the payee until
+ * `expires_at`, then captured (`captured_amount` posted) or released once; as `tokens.hold()`,
+ * `capture()`, `release()` and `holds()` return it.
+ *
+ * @example
+ * ```ts
+ * import type { TokenHold } from '@avolve/db'
+ *
+ * const hold: TokenHold = await me.tokens.hold({ to: sellerId, tokenType: 'GEN', amount: '25', expiresIn: 3600 })
+ * // { id: '…', from_user_id: me, to_user_id: sellerId, amount: '25', status: 'pending', expires_at: '…', captured_amount: null, … }
+ * ```
+ */
+export type TokenHold = SdkRow<'token_holds'>

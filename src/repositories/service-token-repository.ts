@@ -1,6 +1,6 @@
 import type { AmountInput } from '../schemas/amount.js'
-import type { MintInput, ServiceBatchTransferInput, ServiceTransferInput, TransferBatchOptions } from '../schemas/tokens.js'
-import type { TokenTransaction, TransferBatchResult } from './records.js'
+import type { CaptureOptions, MintInput, ServiceBatchTransferInput, ServiceHoldInput, ServiceTransferInput, TransferBatchOptions } from '../schemas/tokens.js'
+import type { TokenHold, TokenTransaction, TransferBatchResult } from './records.js'
 import type { TokenRepository } from './token-repository.js'
 
 /**
@@ -69,4 +69,38 @@ export interface ServiceTokenRepository {
    * ```
    */
   transferBatch(transfers: ReadonlyArray<ServiceBatchTransferInput>, options?: TransferBatchOptions): Promise<TransferBatchResult>
+  /**
+   * A hold from any user (see TokenRepository.hold).
+   * @example
+   * ```ts
+   * const hold = await db.asService().tokens.hold({ from: buyerId, to: sellerId, tokenType: 'GEN', amount: '25', expiresIn: 3600, idempotencyKey: orderId })
+   * ```
+   */
+  hold<A extends AmountInput>(input: ServiceHoldInput<A>): Promise<TokenHold>
+  /**
+   * Captures any pending, unexpired hold (all, or `amount`; the rest is released).
+   * @example
+   * ```ts
+   * await db.asService().tokens.capture(hold.id) // { status: 'captured', captured_amount: '25', … }
+   * ```
+   */
+  capture(holdId: string, options?: CaptureOptions): Promise<TokenHold>
+  /**
+   * Releases any pending hold.
+   * @example
+   * ```ts
+   * await db.asService().tokens.release(hold.id) // { status: 'released', … }
+   * ```
+   */
+  release(holdId: string): Promise<TokenHold>
+  /**
+   * Releases expired pending holds, oldest expiry first, at most `limit` (default 1000, at most
+   * 10000) in one transaction; returns how many. `avolve-db maintain` runs it; run it until it returns
+   * less than `limit` to clear a backlog.
+   * @example
+   * ```ts
+   * const released = await db.asService().tokens.releaseExpiredHolds({ limit: 500 }) // 12
+   * ```
+   */
+  releaseExpiredHolds(options?: { limit?: number }): Promise<number>
 }

@@ -1,9 +1,9 @@
 import type { TokenCode } from '../generated/vocabularies.js'
 import type { Page } from '../schemas/pagination.js'
 import type { AmountInput } from '../schemas/amount.js'
-import type { BatchTransferInput, TokenHistoryOptions, TokenStatementOptions, TransferBatchOptions, TransferInput } from '../schemas/tokens.js'
+import type { BatchTransferInput, CaptureOptions, HoldInput, HoldListOptions, TokenHistoryOptions, TokenStatementOptions, TransferBatchOptions, TransferInput } from '../schemas/tokens.js'
 import type { TimestampInput } from '../values/timestamp.js'
-import type { TokenBalance, TokenStatement, TokenTransaction, TransferBatchResult } from './records.js'
+import type { TokenBalance, TokenHold, TokenStatement, TokenTransaction, TransferBatchResult } from './records.js'
 
 /**
  * The signed-in user's tokens. Both adapters implement it with the same results and errors.
@@ -75,6 +75,49 @@ export interface TokenRepository {
    * ```
    */
   transferBatch(transfers: ReadonlyArray<BatchTransferInput>, options?: TransferBatchOptions): Promise<TransferBatchResult>
+  /**
+   * Reserves `amount` of the user's available balance for `to` for `expiresIn` seconds (a two-phase
+   * transfer): the payee (or the service) captures it, all or part, or releases it; the payer may
+   * release it only once it has expired. Until then it counts against the payer's `available`
+   * balance and shows in `held`. Idempotent per `idempotencyKey` (the SDK makes one when left out).
+   * @throws InsufficientBalanceError when the available balance is lower than the amount.
+   * @example
+   * ```ts
+   * const hold = await me.tokens.hold({ to: sellerId, tokenType: 'GEN', amount: '25', expiresIn: 7 * 24 * 3600, memo: 'order 81' })
+   * // { id: '…', status: 'pending', amount: '25', expires_at: '…', … }
+   * ```
+   */
+  hold<A extends AmountInput>(input: HoldInput<A>): Promise<TokenHold>
+  /**
+   * Posts a pending, unexpired hold the user is the payee of to them: all of it, or `amount` (the rest
+   * is released). Capturing again with the same amount returns the same hold (so a retry is safe).
+   * @throws NotFoundError when the hold is not one the user pays or is paid by.
+   * @throws PermissionDeniedError when the user is its payer.
+   * @throws InvalidTransitionError when it was already resolved (`hold_resolved`) or has expired (`hold_expired`).
+   * @example
+   * ```ts
+   * const captured = await seller.tokens.capture(hold.id, { amount: '20' }) // { status: 'captured', captured_amount: '20', … }
+   * ```
+   */
+  capture(holdId: string, options?: CaptureOptions): Promise<TokenHold>
+  /**
+   * Voids a pending hold: the payee may at any time, the payer once it has expired. Releasing a
+   * released hold returns it again.
+   * @throws InvalidTransitionError when it was captured (`hold_resolved`).
+   * @example
+   * ```ts
+   * const released = await seller.tokens.release(hold.id) // { status: 'released', … }
+   * ```
+   */
+  release(holdId: string): Promise<TokenHold>
+  /**
+   * A page of the holds the user pays or is paid by, newest first, optionally of one status.
+   * @example
+   * ```ts
+   * const page = await me.tokens.holds({ status: 'pending' }) // { items: [{ id: '…', status: 'pending', … }], nextCursor: null }
+   * ```
+   */
+  holds(options?: HoldListOptions): Promise<Page<TokenHold>>
   /**
    * A page of the ledger rows the user sent or received, newest first.
    * @example

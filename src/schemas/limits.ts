@@ -24,6 +24,8 @@ export const limits = {
   maxDisplayNameLength: 100,
   /** private.transfer_tokens_batch: 1 to 100 transfers per batch */
   maxBatchTransfers: 100,
+  /** private.hold_tokens: a hold expires 1 second to 30 days after it is made */
+  maxHoldSeconds: 2_592_000,
   /** pages of lists and histories */
   maxPageSize: 100,
   defaultPageSize: 20,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { tokenCodes, tokenTypeRows, type TokenCode } from '../generated/vocabularies.js'
+import { tokenCodes, tokenHoldStatuses, tokenTypeRows, type TokenCode } from '../generated/vocabularies.js'
 import { decimalPlaces } from '../values/decimal.js'
 import { amountSchema, type AmountInput, type CheckedAmount } from './amount.js'
 import { limits } from './limits.js'
@@ -180,6 +180,114 @@ export const serviceTransferBatchSchema = z
  * ```
  */
 export type ServiceBatchTransferInput = z.input<typeof serviceTransferBatchSchema>[number]
+
+const holdFields = {
+  ...movementFields,
+  /** Seconds until the hold expires: 1 to `limits.maxHoldSeconds` (30 days). */
+  expiresIn: z
+    .number({ error: 'expiresIn is a number of seconds' })
+    .int({ error: 'expiresIn is a whole number of seconds' })
+    .min(1, { error: 'a hold lasts at least 1 second' })
+    .max(limits.maxHoldSeconds, { error: `a hold lasts at most ${limits.maxHoldSeconds} seconds (30 days)` }),
+}
+
+/**
+ * A hold made by the signed-in user: `amount` of their available balance reserved for `to` for
+ * `expiresIn` seconds, until the payee (or the service) captures or releases it.
+ *
+ * @example
+ * ```ts
+ * import { holdInputSchema } from '@avolve/db/schemas'
+ *
+ * holdInputSchema.parse({ to: sellerId, tokenType: 'GEN', amount: '25', expiresIn: 3600 }) // { to: sellerId, tokenType: 'GEN', amount: '25', expiresIn: 3600 }
+ * holdInputSchema.safeParse({ to: sellerId, tokenType: 'GEN', amount: '25', expiresIn: 0 }).success // false
+ * ```
+ */
+export const holdInputSchema = z.strictObject(holdFields).superRefine(transferable)
+/**
+ * The input of `me.tokens.hold()`.
+ *
+ * @example
+ * ```ts
+ * import type { HoldInput } from '@avolve/db'
+ *
+ * const order: HoldInput = { to: sellerId, tokenType: 'GEN', amount: '25', expiresIn: 7 * 24 * 3600, idempotencyKey: orderId }
+ * ```
+ */
+export type HoldInput<A extends AmountInput = AmountInput> = WithAmount<z.input<typeof holdInputSchema>, A>
+
+/**
+ * A hold made by the service role, from any user.
+ *
+ * @example
+ * ```ts
+ * import { serviceHoldInputSchema } from '@avolve/db/schemas'
+ *
+ * serviceHoldInputSchema.safeParse({ to: sellerId, tokenType: 'GEN', amount: '25', expiresIn: 60 }).success // false: from is required
+ * ```
+ */
+export const serviceHoldInputSchema = z.strictObject({ from: uuidSchema, ...holdFields }).superRefine(withinTokenDecimals)
+/**
+ * The input of `asService().tokens.hold()`.
+ *
+ * @example
+ * ```ts
+ * import type { ServiceHoldInput } from '@avolve/db'
+ *
+ * const order: ServiceHoldInput = { from: buyerId, to: sellerId, tokenType: 'GEN', amount: '25', expiresIn: 3600 }
+ * ```
+ */
+export type ServiceHoldInput<A extends AmountInput = AmountInput> = WithAmount<z.input<typeof serviceHoldInputSchema>, A>
+
+/**
+ * A capture's options: `amount` to post part of the hold (the rest is released); all of it when left out.
+ *
+ * @example
+ * ```ts
+ * import { captureOptionsSchema } from '@avolve/db/schemas'
+ *
+ * captureOptionsSchema.parse({ amount: '20' }) // { amount: '20' }
+ * ```
+ */
+export const captureOptionsSchema = z.strictObject({ amount: amountSchema.optional() })
+/**
+ * The options of `tokens.capture()`.
+ *
+ * @example
+ * ```ts
+ * import type { CaptureOptions } from '@avolve/db'
+ *
+ * const partial: CaptureOptions = { amount: '20' }
+ * ```
+ */
+export type CaptureOptions = z.input<typeof captureOptionsSchema>
+
+/**
+ * Options of `tokens.holds()`: a page of the holds the user pays or is paid by, newest first.
+ *
+ * @example
+ * ```ts
+ * import { holdListOptionsSchema } from '@avolve/db/schemas'
+ *
+ * holdListOptionsSchema.parse({ status: 'pending', limit: 10 }) // { status: 'pending', limit: 10 }
+ * ```
+ */
+export const holdListOptionsSchema = z.strictObject({
+  status: z.enum(tokenHoldStatuses).optional(),
+  limit: pageSizeSchema,
+  cursor: cursorSchema.optional(),
+})
+/**
+ * The options of `tokens.holds()`.
+ *
+ * @example
+ * ```ts
+ * import type { HoldListOptions } from '@avolve/db'
+ *
+ * const pending: HoldListOptions = { status: 'pending' }
+ * ```
+ */
+export type HoldListOptions = z.input<typeof holdListOptionsSchema>
 
 /**
  * Tokens created for a user (service role only).

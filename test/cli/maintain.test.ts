@@ -12,6 +12,12 @@ describe('avolve-db maintain', () => {
     await db().admin.query(`insert into auth.users (id, email) values ($1, 'stats@example.test')`, [user])
     const stats = () => db().admin.query(`select total_consents from private.user_stats where user_id = $1`, [user])
     expect((await stats()).rowCount).toBe(0) // the view is as of its last refresh
+    // An expired hold for the sweep.
+    const [payer, payee] = [randomUUID(), randomUUID()]
+    await db().admin.query(`insert into auth.users (id, email) values ($1, 'payer@example.test'), ($2, 'payee@example.test')`, [payer, payee])
+    await db().admin.query(`select public.mint_tokens($1, 'GEN', 5, gen_random_uuid())`, [payer])
+    const { rows: held } = await db().admin.query<{ id: string }>(`select public.hold_tokens($1, $2, 'GEN', 5, 60, gen_random_uuid()) as id`, [payer, payee])
+    await db().admin.query(`update public.token_holds set expires_at = now() - interval '1 second' where id = $1`, [held[0]!.id])
 
     const run = await runCli(['maintain', '--database-url', db().adminUrl])
     expect(run.stderr).toBe('')
@@ -20,7 +26,9 @@ describe('avolve-db maintain', () => {
     for (const table of MAINTAINED_TABLES) {
       expect(run.stdout).toMatch(new RegExp(`✓ vacuum \\(analyze\\) ${table.replace('.', '\\.')} \\(\\d+(\\.\\d)? m?s; dead rows \\d+ → \\d+\\)`))
     }
+    expect(run.stdout).toMatch(/✓ released 1 expired holds \(\d+ ms\)/)
     expect(run.stdout).toMatch(/maintenance done in \d+/)
+    expect((await db().admin.query(`select status::text from public.token_holds where id = $1`, [held[0]!.id])).rows).toEqual([{ status: 'expired' }])
 
     expect((await stats()).rows).toEqual([{ total_consents: '0' }])
     const { rows } = await db().admin.query<{ name: string; vacuumed: boolean; analyzed: boolean }>(

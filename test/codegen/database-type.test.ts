@@ -22,6 +22,7 @@ const ALLOWED_NARROWINGS: Narrowing[] = [
   ...columns('token_types', 'code', 'TokenCode'),
   ...columns('token_types', 'parent_code', 'TokenCode'),
   ...columns('token_balances', 'token_type', 'TokenCode'),
+  ...columns('token_holds', 'token_type', 'TokenCode'),
   ...columns('token_transactions', 'token_type', 'TokenCode'),
   // The ledger's token_type columns, kept valid without a foreign key (codegen/config.ts, lookupKeyColumns).
   ...columns('token_entries', 'token_type', 'TokenCode'),
@@ -32,6 +33,7 @@ const ALLOWED_NARROWINGS: Narrowing[] = [
   { path: 'Database.public.Functions.update_consent_status.Args.p_status', to: CONSENT_STATUS },
   { path: 'Database.public.Functions.transfer_tokens.Args.p_token_type', to: 'TokenCode' },
   { path: 'Database.public.Functions.mint_tokens.Args.p_token_type', to: 'TokenCode' },
+  { path: 'Database.public.Functions.hold_tokens.Args.p_token_type', to: 'TokenCode' },
 ]
 /** Declarations the package's own database.ts adds (the official file has no such export). */
 const ALLOWED_ADDITIONS = ['PublicSchema']

@@ -2,11 +2,14 @@ import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
   IdempotencyConflictError,
   InsufficientBalanceError,
+  InvalidTransitionError,
   isAvolveError,
+  PermissionDeniedError,
   NotFoundError,
   ValidationError,
   type TokenBalance,
   type TokenEntry,
+  type TokenHold,
   type TokenStatement,
   type TokenTransaction,
   type TransferBatchResult,
@@ -261,6 +264,52 @@ export function tokensContract(env: ContractEnv): void {
       // A user's transfers have no sender to name: theirs is the session's.
       await expectAvolveError(alice!.scope.tokens.transferBatch([{ from: bob!.id, to: carol!.id, tokenType: 'GEN', amount: '1' } as never]), ValidationError, 'validation_failed')
       expect(await bob!.scope.tokens.balance('GEN')).toBe('93')
+    })
+  })
+
+  describe('holds: tokens.hold, capture, release, holds', () => {
+    it('a hold reserves the amount, shows in the balances, and the payee captures part of it', async () => {
+      const [buyer, seller] = await funded(2)
+      const h = await buyer!.scope.tokens.hold({ to: seller!.id, tokenType: 'GEN', amount: '25', expiresIn: 3600, memo: 'order 81' })
+      expectTypeOf(h).toEqualTypeOf<TokenHold>()
+      expect(h).toMatchObject({ from_user_id: buyer!.id, to_user_id: seller!.id, token_type: 'GEN', amount: '25', status: 'pending', memo: 'order 81', captured_amount: null })
+      const [gen] = (await buyer!.scope.tokens.balances()).filter((b) => b.token_type === 'GEN')
+      expect(gen).toMatchObject({ balance: '100', held: '25', available: '75' })
+      const captured = await seller!.scope.tokens.capture(h.id, { amount: '20' })
+      expect(captured).toMatchObject({ id: h.id, status: 'captured', captured_amount: '20' })
+      expect(await seller!.scope.tokens.capture(h.id, { amount: '20' })).toEqual(captured) // a retry replays
+      expect(await buyer!.scope.tokens.balance('GEN')).toBe('80')
+      expect(await seller!.scope.tokens.balance('GEN')).toBe('120')
+      const page = await seller!.scope.tokens.holds({ status: 'captured' })
+      expect(page.items.map((i) => i.id)).toEqual([h.id])
+    })
+
+    it('refuses what the rules refuse, with typed errors', async () => {
+      const [buyer, seller, stranger] = await funded(3, '10')
+      await expectAvolveError(buyer!.scope.tokens.hold({ to: seller!.id, tokenType: 'GEN', amount: '11', expiresIn: 60 }), InsufficientBalanceError, 'insufficient_balance')
+      await expectAvolveError(buyer!.scope.tokens.hold({ to: seller!.id, tokenType: 'GEN', amount: '1', expiresIn: 0 }), ValidationError, 'validation_failed')
+      const h = await buyer!.scope.tokens.hold({ to: seller!.id, tokenType: 'GEN', amount: '10', expiresIn: 3600 })
+      await expectAvolveError(buyer!.scope.tokens.transfer({ to: seller!.id, tokenType: 'GEN', amount: '1' }), InsufficientBalanceError, 'insufficient_balance')
+      await expectAvolveError(buyer!.scope.tokens.capture(h.id), PermissionDeniedError, 'permission_denied')
+      await expectAvolveError(buyer!.scope.tokens.release(h.id), PermissionDeniedError, 'permission_denied')
+      await expectAvolveError(stranger!.scope.tokens.capture(h.id), NotFoundError, 'hold_not_found')
+      await expectAvolveError(seller!.scope.tokens.capture(h.id, { amount: '11' }), ValidationError, 'invalid_amount')
+      expect(await seller!.scope.tokens.release(h.id)).toMatchObject({ status: 'released' })
+      await expectAvolveError(seller!.scope.tokens.capture(h.id), InvalidTransitionError, 'hold_resolved')
+      expect(await buyer!.scope.tokens.balance('GEN')).toBe('10')
+      expect((await stranger!.scope.tokens.holds()).items).toEqual([])
+    })
+
+    it('the service role holds from anyone, captures and releases any hold, and sweeps expired ones', async () => {
+      const [buyer, seller] = await funded(2)
+      const h = await env.service().tokens.hold({ from: buyer!.id, to: seller!.id, tokenType: 'GEN', amount: '5', expiresIn: 60 })
+      expect(await env.service().tokens.capture(h.id)).toMatchObject({ status: 'captured', captured_amount: '5' })
+      const late = await buyer!.scope.tokens.hold({ to: seller!.id, tokenType: 'GEN', amount: '7', expiresIn: 60 })
+      await env.db().admin.query(`update public.token_holds set expires_at = now() - interval '1 second' where id = $1`, [late.id])
+      await expectAvolveError(seller!.scope.tokens.capture(late.id), InvalidTransitionError, 'hold_expired')
+      expect(await env.service().tokens.releaseExpiredHolds()).toBeGreaterThanOrEqual(1)
+      expect((await buyer!.scope.tokens.holds()).items.find((i) => i.id === late.id)).toMatchObject({ status: 'expired' })
+      expect(await buyer!.scope.tokens.balance('GEN')).toBe('95')
     })
   })
 

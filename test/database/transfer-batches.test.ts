@@ -149,6 +149,74 @@ describe('public.transfer_tokens_batch', () => {
     expect(await balances([a!, b!])).toEqual(['900', '100'])
   })
 
+  it('checks each transfer as if the ones before had applied: a sender may spend what the batch paid it', async () => {
+    const [a, b, c] = await createUsers(db().admin, 3)
+    await mint(db().api, a!, 'GEN', '5')
+    const chained = [
+      { from: a, to: b, token_type: 'GEN', amount: '5' },
+      { from: b, to: c, token_type: 'GEN', amount: '5' },
+    ]
+    expect(await batch(service, chained)).toMatchObject({ applied: true })
+    expect(await balances([a!, b!, c!])).toEqual(['0', '0', '5'])
+    // The first transfer that cannot apply is the one named, whatever is wrong with later ones.
+    const reply = await batch(service, [
+      { from: c, to: a, token_type: 'GEN', amount: '6' },
+      { from: c, to: randomUUID(), token_type: 'GEN', amount: '1' },
+    ])
+    expect(reply).toMatchObject({ applied: false, failed_index: 0, error: { code: 'VT006', details: 'available 5, requested 6' } })
+  })
+
+  it('keeps each scope’s keys apart: a service batch and a user’s batch under one key are two batches', async () => {
+    const [a, b] = await createUsers(db().admin, 2)
+    await mint(db().api, a!, 'GEN', '100')
+    const key = randomUUID()
+    const item = { to: b, token_type: 'GEN', amount: '5' }
+    expect(await batch(user(a!), [item], key)).toMatchObject({ applied: true, replayed: false })
+    expect(await batch(service, [{ ...item, from: a }], key)).toMatchObject({ applied: true, replayed: false })
+    expect(await balances([a!, b!])).toEqual(['90', '10'])
+    // A ledger key a caller could compute from the batch's key is not the one its transfers use.
+    const { rows } = await db().admin.query('select count(*)::int as n from public.token_transactions where from_user_id = $1 and idempotency_key = md5($2 || $3)::uuid', [a, key, ':0'])
+    expect(rows[0].n).toBe(0)
+  })
+
+  it('refuses values of the wrong JSON type in a transfer (invalid_batch)', async () => {
+    const [a, b] = await createUsers(db().admin, 2)
+    await mint(db().api, a!, 'GEN', '10')
+    const one = { to: b, token_type: 'GEN', amount: '1' }
+    for (const item of [
+      { ...one, memo: { x: 1 } },
+      { ...one, memo: 5 },
+      { ...one, to: 5 },
+      { ...one, token_type: ['GEN'] },
+      { ...one, amount: true },
+    ]) {
+      await expectSqlState(batch(user(a!), [item]), 'VT013')
+    }
+    expect(await batch(user(a!), [{ ...one, amount: 1, memo: null }])).toMatchObject({ applied: true })
+  })
+
+  it('locks a sender’s account it creates with the others: no deadlock with a batch that creates it', async () => {
+    for (let round = 0; round < 10; round++) {
+      const [v, x, y, w, y2] = await createUsers(db().admin, 5)
+      await mint(db().api, v!, 'GEN', '10')
+      await mint(db().api, w!, 'GEN', '10')
+      // x has no account: one batch credits it, the other spends from it (refused), both over y.
+      const replies = await Promise.all([
+        batch(service, [
+          { from: w, to: y2, token_type: 'GEN', amount: '1' },
+          { from: x, to: y, token_type: 'GEN', amount: '1' },
+        ]),
+        batch(service, [
+          { from: v, to: x, token_type: 'GEN', amount: '1' },
+          { from: v, to: y, token_type: 'GEN', amount: '1' },
+        ]),
+      ])
+      expect(replies[1]).toMatchObject({ applied: true })
+      expect(replies[0]).toMatchObject({ applied: false, failed_index: 1 })
+    }
+    expect((await checkLedgerInvariants(db().admin)).violations).toEqual([])
+  })
+
   it('never deadlocks: batches over the same accounts in opposite orders, beside single transfers, all apply', async () => {
     const users = await createUsers(db().admin, 6)
     for (const u of users) await mint(db().api, u, 'GEN', '1000')

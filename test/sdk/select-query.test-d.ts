@@ -4,7 +4,7 @@ import { keysetSelect } from '../../src/repositories/port-backed/paging.js'
 
 describe('the port’s queries are typed by their relation', () => {
   it('names only the relation’s own columns', () => {
-    expectTypeOf<ColumnOf<'token_entries'>>().toEqualTypeOf<'amount' | 'balance_after' | 'created_at' | 'token_type' | 'transaction_id' | 'user_id' | 'version'>()
+    expectTypeOf<ColumnOf<'token_entries'>>().toEqualTypeOf<'amount' | 'balance_after' | 'created_at' | 'held_after' | 'token_type' | 'transaction_id' | 'user_id' | 'version'>()
     const ok: SelectQuery<'token_entries'> = { relation: 'token_entries', where: [[{ column: 'version', op: 'eq', value: 1 }]], orderBy: [{ column: 'created_at', descending: true }] }
     expectTypeOf(ok).toExtend<SelectQuery>()
     // @ts-expect-error consent has no balance_after

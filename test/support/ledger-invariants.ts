@@ -8,7 +8,7 @@ export interface LedgerReport {
 
 /**
  * Checks, as a superuser, what must hold after any sequence of ledger operations: no negative
- * balance; each balance equals the user's ledger sum (credits minus debits); each token's supply (sum
+ * balance, and no more held than owned; each balance equals the user's ledger sum (credits minus debits); each token's supply (sum
  * of balances) equals minted minus burned; and every account's running balances chain
  * (`private.ledger_chain_violations()`: version n's balance is version n-1's plus its amount, versions
  * run 1..n without a gap and in time order, the last entry is the balance and version in
@@ -16,14 +16,15 @@ export interface LedgerReport {
  */
 export async function checkLedgerInvariants(admin: pg.Pool | pg.ClientBase): Promise<LedgerReport> {
   const violations: string[] = []
-  const negative = await admin.query(`select user_id, token_type, balance::text from public.token_balances where balance < 0`)
-  for (const r of negative.rows) violations.push(`negative balance ${r.balance} of ${r.token_type} for ${r.user_id}`)
+  const negative = await admin.query(`select user_id, token_type, balance::text, held::text from public.token_balances where balance < 0 or held < 0 or held > balance`)
+  for (const r of negative.rows) violations.push(`balance ${r.balance} with ${r.held} held of ${r.token_type} for ${r.user_id}`)
 
   const mismatched = await admin.query(`
     with movements as (
-      select to_user_id as user_id, token_type, amount from public.token_transactions where to_user_id is not null
+      -- A hold and a release reserve and free tokens; only mints, transfers, captures and burns move them.
+      select to_user_id as user_id, token_type, amount from public.token_transactions where to_user_id is not null and kind in ('mint', 'transfer', 'capture')
       union all
-      select from_user_id, token_type, -amount from public.token_transactions where from_user_id is not null
+      select from_user_id, token_type, -amount from public.token_transactions where from_user_id is not null and kind in ('transfer', 'capture', 'burn')
     ), ledger as (
       select user_id, token_type, sum(amount) as total from movements group by 1, 2
     )

@@ -4,14 +4,19 @@ import { errorCode, withDatabase } from '../connect.js'
 import { CliError } from '../errors.js'
 
 /** The ledger and consent tables: append-heavy and updated in place, so they are worth vacuuming. */
-export const MAINTAINED_TABLES = ['public.token_transactions', 'public.token_balances', 'public.user_consent', 'public.consent_history'] as const
+export const MAINTAINED_TABLES = ['public.token_transactions', 'public.token_balances', 'public.token_holds', 'public.user_consent', 'public.consent_history'] as const
+
+/** Holds released per transaction of the sweep: short transactions, however long the backlog. */
+const SWEEP_BATCH = 1000
 
 const usage = `Usage: avolve-db maintain [--database-url URL]
 
 Routine upkeep, safe while the application runs:
   1. refreshes the materialized view private.user_stats concurrently (readers are never blocked),
      through public.refresh_user_stats();
-  2. runs VACUUM (ANALYZE) on ${MAINTAINED_TABLES.join(', ')}
+  2. releases expired holds, ${SWEEP_BATCH} per transaction, through public.release_expired_holds(),
+     until none is left;
+  3. runs VACUUM (ANALYZE) on ${MAINTAINED_TABLES.join(', ')}
      (reclaims dead rows for reuse and refreshes the planner's statistics; no exclusive lock).
 Connect as the owner of the tables (postgres on Supabase); each step prints its duration.
 
@@ -19,10 +24,10 @@ Options:
   --database-url URL   the database (default: $DATABASE_URL)
   -h, --help           show this help`
 
-/** `avolve-db maintain`: refresh the stats view, vacuum and analyze the ledger and consent tables. */
+/** `avolve-db maintain`: refresh the stats view, release expired holds, vacuum and analyze the ledger and consent tables. */
 export const maintainCommand = defineCommand({
   name: 'maintain',
-  summary: 'refresh private.user_stats concurrently and VACUUM (ANALYZE) the ledger and consent tables',
+  summary: 'refresh private.user_stats concurrently, release expired holds, VACUUM (ANALYZE) the ledger and consent tables',
   usage,
   options: databaseUrlOption,
   run: ({ values }, context) =>
@@ -44,6 +49,19 @@ export const maintainCommand = defineCommand({
         .then((r) => `; ${r.rows[0]?.n ?? '?'} rows`)
         .catch(() => '')
       context.out(`  ✓ refreshed private.user_stats concurrently (${elapsed(t)}${count})`)
+
+      t = Date.now()
+      let released = 0
+      try {
+        for (;;) {
+          const { rows } = await client.query<{ n: number }>('select public.release_expired_holds($1) as n', [SWEEP_BATCH])
+          released += rows[0]!.n
+          if (rows[0]!.n < SWEEP_BATCH) break
+        }
+      } catch (error) {
+        throw explainMaintenanceError(error, 'release expired holds')
+      }
+      context.out(`  ✓ released ${released} expired holds (${elapsed(t)})`)
 
       for (const table of MAINTAINED_TABLES) {
         const before = await deadRows(client, table)

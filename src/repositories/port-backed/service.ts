@@ -2,12 +2,16 @@ import { parseInput } from '../../errors/validation.js'
 import type { AmountInput } from '../../schemas/amount.js'
 import { uuidSchema } from '../../schemas/primitives.js'
 import {
+  captureOptionsSchema,
   mintInputSchema,
+  serviceHoldInputSchema,
   serviceTransferBatchSchema,
   serviceTransferInputSchema,
   transferBatchOptionsSchema,
+  type CaptureOptions,
   type MintInput,
   type ServiceBatchTransferInput,
+  type ServiceHoldInput,
   type ServiceTransferInput,
   type TransferBatchOptions,
 } from '../../schemas/tokens.js'
@@ -15,7 +19,7 @@ import type { ConsentRepository } from '../consent-repository.js'
 import type { ServiceConsentRepository } from '../service-consent-repository.js'
 import type { ServiceTokenRepository } from '../service-token-repository.js'
 import type { UnitOfWork } from '../data-port.js'
-import type { TokenTransaction, TransferBatchResult } from '../records.js'
+import type { TokenHold, TokenTransaction, TransferBatchResult } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import type { TokenRepository } from '../token-repository.js'
 import type { UserStats, UserStatsRepository } from '../user-stats-repository.js'
@@ -23,6 +27,10 @@ import { PortConsentRepository } from './consent.js'
 import { onlySelect } from './only-select.js'
 import { newIdempotencyKey, PortTokenRepository, transactionCalled } from './tokens.js'
 import { transferBatchCalled } from './transfer-batch.js'
+import { holdResolved } from './holds.js'
+import { z } from 'zod'
+
+const sweepOptionsSchema = z.strictObject({ limit: z.number().int().min(1).max(10_000).default(1000) })
 
 /** ServiceTokenRepository over a unit of work. */
 export class PortServiceTokens implements ServiceTokenRepository {
@@ -54,6 +62,28 @@ export class PortServiceTokens implements ServiceTokenRepository {
     const t = parseInput(serviceTransferInputSchema, input, 'transfer')
     const { from, ...rest } = t
     return this.forUser(from).transfer(rest)
+  }
+
+  async hold<A extends AmountInput>(input: ServiceHoldInput<A>): Promise<TokenHold> {
+    const { from, ...rest } = parseInput(serviceHoldInputSchema, input, 'hold')
+    return this.forUser(from).hold(rest)
+  }
+
+  async capture(holdId: string, options: CaptureOptions = {}): Promise<TokenHold> {
+    const id = parseInput(uuidSchema, holdId, 'hold id')
+    const o = parseInput(captureOptionsSchema, options, 'capture options')
+    return this.work.run((port) => holdResolved(port, id, { capture: o.amount }), { idempotent: true })
+  }
+
+  async release(holdId: string): Promise<TokenHold> {
+    const id = parseInput(uuidSchema, holdId, 'hold id')
+    return this.work.run((port) => holdResolved(port, id, 'release'), { idempotent: true })
+  }
+
+  async releaseExpiredHolds(options: { limit?: number } = {}): Promise<number> {
+    const { limit } = parseInput(sweepOptionsSchema, options, 'sweep options')
+    // Releasing an expired hold twice is a no-op for the second sweep: safe to retry.
+    return this.work.run(async (port) => Number(await port.call('release_expired_holds', { p_limit: limit })), { idempotent: true })
   }
 
   async transferBatch(transfers: ReadonlyArray<ServiceBatchTransferInput>, options: TransferBatchOptions = {}): Promise<TransferBatchResult> {

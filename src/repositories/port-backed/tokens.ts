@@ -7,17 +7,23 @@ import {
   tokenCodeSchema,
   tokenHistoryOptionsSchema,
   tokenStatementOptionsSchema,
+  captureOptionsSchema,
+  holdInputSchema,
+  holdListOptionsSchema,
   transferBatchOptionsSchema,
   transferBatchSchema,
   transferInputSchema,
   type BatchTransferInput,
+  type CaptureOptions,
+  type HoldInput,
+  type HoldListOptions,
   type TokenHistoryOptions,
   type TokenStatementOptions,
   type TransferBatchOptions,
   type TransferInput,
 } from '../../schemas/tokens.js'
 import type { DataPort, Filter, SelectQuery, UnitOfWork } from '../data-port.js'
-import type { TokenBalance, TokenEntry, TokenStatement, TokenTransaction, TransferBatchResult } from '../records.js'
+import type { TokenBalance, TokenEntry, TokenHold, TokenStatement, TokenTransaction, TransferBatchResult } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import type { TimestampInput } from '../../values/timestamp.js'
 import type { TokenRepository } from '../token-repository.js'
@@ -26,6 +32,9 @@ import { onlySelect, onlySelects } from './only-select.js'
 import { keysetSelect, pageOf } from './paging.js'
 import { callReadingBack } from './row-by-id.js'
 import { transferBatchCalled } from './transfer-batch.js'
+import { holdCalled, holdResolved } from './holds.js'
+import { uuidSchema } from '../../schemas/primitives.js'
+import type { AmountInput } from '../../schemas/amount.js'
 
 /** A random UUID where the platform has one (Node 19+, browsers). */
 export function newIdempotencyKey(): string {
@@ -138,10 +147,47 @@ export class PortTokenRepository implements TokenRepository {
       (port) =>
         transferBatchCalled(
           port,
-          batch.map((t) => ({ ...t, from: actingUser(port, this.userId) })),
+          // The session's user sends: the database reads them from the request itself. A service
+          // scope acting for a user names them.
+          this.userId === undefined ? batch : batch.map((t) => ({ ...t, from: this.userId })),
           key,
         ),
       { idempotent: true },
+    )
+  }
+
+  async hold<A extends AmountInput>(input: HoldInput<A>): Promise<TokenHold> {
+    const h = parseInput(holdInputSchema, input, 'hold')
+    const key = h.idempotencyKey ?? newIdempotencyKey()
+    return this.work.run((port) => holdCalled(port, { ...h, from: actingUser(port, this.userId) }, key), { idempotent: true })
+  }
+
+  async capture(holdId: string, options: CaptureOptions = {}): Promise<TokenHold> {
+    const id = parseInput(uuidSchema, holdId, 'hold id')
+    const o = parseInput(captureOptionsSchema, options, 'capture options')
+    // A capture replays when sent again with the same amount: safe to retry.
+    return this.work.run((port) => holdResolved(port, id, { capture: o.amount }), { idempotent: true })
+  }
+
+  async release(holdId: string): Promise<TokenHold> {
+    const id = parseInput(uuidSchema, holdId, 'hold id')
+    return this.work.run((port) => holdResolved(port, id, 'release'), { idempotent: true })
+  }
+
+  async holds(options: HoldListOptions = {}): Promise<Page<TokenHold>> {
+    const o = parseInput(holdListOptionsSchema, options, 'holds options')
+    const side = (column: 'from_user_id' | 'to_user_id', user: string): Filter<'token_holds'>[] => [
+      { column, op: 'eq', value: user },
+      ...(o.status ? [{ column: 'status', op: 'eq', value: o.status } as const] : []),
+    ]
+    const rows = await this.work.run(
+      (port) => onlySelect(port, keysetSelect('token_holds', [side('from_user_id', actingUser(port, this.userId)), side('to_user_id', actingUser(port, this.userId))], o, 'id', true)),
+      { idempotent: true },
+    )
+    return pageOf(
+      rows.map((r) => decodeRow<TokenHold>('token_holds', r)),
+      o.limit,
+      (r) => r.created_at,
     )
   }
 

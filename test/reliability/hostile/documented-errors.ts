@@ -10,7 +10,7 @@ export const standardRefusals: Record<string, RegExp> = {
   '22P02': /^((invalid input syntax for type [a-z ]+|malformed array literal): ".*"|expected JSON array|invalid input syntax for type json)$/s,
   '22P05': /^unsupported Unicode escape sequence$/,
   '22021': /^invalid byte sequence for encoding "UTF8": 0x00$/,
-  '22003': /^(value overflows numeric format|numeric field overflow)$/,
+  '22003': /^(value overflows numeric format|numeric field overflow|value ".*" is out of range for type (smallint|integer|bigint))$/,
   '2202E': /^(array subscript out of range|wrong number of array subscripts)$/,
   '54000': /^(array size exceeds the maximum allowed \(\d+\)|.*exceeds.*)$/,
 }

@@ -22,6 +22,9 @@ let me: string
 let other: string
 let myToken: string
 let othersConsent: string
+/** A pending hold the user pays (to other), and one between two other users. */
+let myHold: string
+let othersHold: string
 const runs = Number(process.env.FUZZ_RUNS ?? 40)
 
 beforeAll(async () => {
@@ -31,6 +34,9 @@ beforeAll(async () => {
   myToken = await signUserToken(me)
   for (const u of [me, other]) await mint(db().api, u, 'GEN', '100')
   othersConsent = (await queryAs<{ id: string }>(db().api, user(other), `select public.record_consent($1, 'terms_of_service', '{t}') as id`, [other]))[0]!.id
+  myHold = (await queryAs<{ id: string }>(db().api, user(me), `select public.hold_tokens($1, $2, 'GEN', 1, 3600, gen_random_uuid()) as id`, [me, other]))[0]!.id
+  const [third] = (await createUsers(db().admin, 1)) as [string]
+  othersHold = (await queryAs<{ id: string }>(db().api, user(other), `select public.hold_tokens($1, $2, 'GEN', 1, 3600, gen_random_uuid()) as id`, [other, third]))[0]!.id
 })
 afterAll(() => api?.close())
 
@@ -104,6 +110,56 @@ const functions = {
     refused: () => ({ p_to_user_id: hostileValues }), // refused to a user whatever the arguments: service_role only
   },
   refresh_user_stats: { valid: () => ({}), refused: () => ({}) },
+  hold_tokens: {
+    valid: () => ({ p_from_user_id: me, p_to_user_id: other, p_token_type: 'GEN', p_amount: '1', p_expires_in_seconds: 60, p_idempotency_key: crypto.randomUUID(), p_memo: 'm' }),
+    refused: () => ({
+      p_from_user_id: fc.oneof(
+        notUuid,
+        lazy(() => other),
+        lazy(() => crypto.randomUUID()),
+      ),
+      p_to_user_id: fc.oneof(
+        notUuid,
+        lazy(() => me),
+        lazy(() => crypto.randomUUID()),
+      ),
+      p_token_type: notIn(tokenCodes),
+      p_amount: badAmounts,
+      p_expires_in_seconds: fc.oneof(
+        fc.constantFrom(0, -1, 2592001, 1.5, 2 ** 31),
+        hostileValues.filter((v) => !((typeof v === 'number' || typeof v === 'string') && v !== '' && Number.isInteger(Number(v)) && Number(v) >= 1 && Number(v) <= 2592000)),
+      ),
+      p_idempotency_key: notUuid,
+      p_memo: fc.oneof(
+        fc.constant('m'.repeat(501)),
+        hostileStrings.filter((s) => s.includes('\u0000') || s.length > 500),
+      ),
+    }),
+  },
+  // The user is the payer of othersHold: neither may capture it, nor release it before it expires.
+  capture_hold: {
+    valid: () => ({ p_hold_id: myHold }),
+    refused: () => ({
+      p_hold_id: fc.oneof(
+        notUuid,
+        lazy(() => othersHold),
+        lazy(() => crypto.randomUUID()),
+      ),
+      p_amount: badAmounts,
+    }),
+  },
+  release_hold: {
+    valid: () => ({ p_hold_id: myHold }),
+    refused: () => ({
+      p_hold_id: fc.oneof(
+        notUuid,
+        lazy(() => othersHold),
+        lazy(() => myHold),
+        lazy(() => crypto.randomUUID()),
+      ),
+    }),
+  },
+  release_expired_holds: { valid: () => ({ p_limit: 10 }), refused: () => ({ p_limit: hostileValues }) }, // service_role only
 } as const
 
 type Fn = keyof typeof functions
@@ -124,7 +180,8 @@ const hostileCall = (fn: Fn) => {
 async function stateFingerprint(): Promise<string> {
   const { rows } = await db().admin.query(`select
       (select count(*) from public.user_consent) as consents, (select count(*) from public.consent_history) as history,
-      (select count(*) from public.token_transactions) as ledger, (select string_agg(balance::text, ',' order by id) from public.token_balances) as balances`)
+      (select count(*) from public.token_transactions) as ledger, (select string_agg(balance::text || '/' || held::text, ',' order by id) from public.token_balances) as balances,
+      (select string_agg(status::text, ',' order by id) from public.token_holds) as holds`)
   return JSON.stringify(rows[0])
 }
 

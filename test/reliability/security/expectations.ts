@@ -121,6 +121,15 @@ export const relationExpectations: Readonly<Record<string, RelationExpectation>>
     },
     expect: sharedLookup,
   },
+  'public.token_holds': {
+    // The owner's hold for a third user: the other user is no party to it and must not see it.
+    probe: {
+      row: 'from_user_id = :owner',
+      insert: `(id, from_user_id, to_user_id, token_type, amount, expires_at, idempotency_key) values (gen_random_uuid(), :owner, :other, 'GEN', 1, now() + interval '1 hour', gen_random_uuid())`,
+      set: `memo = 'probe'`,
+    },
+    expect: ownRowsReadable,
+  },
   'public.token_batches': {
     // The batches' keys and fingerprints, for replays: written and read by the batch function (as the owner) only.
     probe: {
@@ -172,6 +181,10 @@ const calls = {
   mintTokens: (schema: string) => `select ${schema}.mint_tokens(:owner, 'GEN', 1, :key)`,
   refreshUserStats: (schema: string) => `select ${schema}.refresh_user_stats()`,
   tokenBalanceAt: (schema: string) => `select ${schema}.token_balance_at('GEN', now(), :owner)`,
+  holdTokens: (schema: string) => `select ${schema}.hold_tokens(:owner, :other, 'GEN', 1, 3600, :key)`,
+  captureHold: (schema: string) => `select ${schema}.capture_hold(gen_random_uuid())`,
+  releaseHold: (schema: string) => `select ${schema}.release_hold(gen_random_uuid())`,
+  releaseExpiredHolds: (schema: string) => `select ${schema}.release_expired_holds(10)`,
   transferTokensBatch: (schema: string) =>
     `select ${schema}.transfer_tokens_batch(jsonb_build_array(jsonb_build_object('from', cast(:owner as uuid), 'to', cast(:other as uuid), 'token_type', 'GEN', 'amount', 1)), :key)`,
 }
@@ -185,6 +198,10 @@ export const publicFunctionExpectations: Readonly<Record<string, FunctionExpecta
   'public.refresh_user_stats()': { call: calls.refreshUserStats('public'), execute: serviceOnly },
   'public.token_balance_at(text,timestamp with time zone,uuid)': { call: calls.tokenBalanceAt('public'), execute: signedIn },
   'public.transfer_tokens_batch(jsonb,uuid)': { call: calls.transferTokensBatch('public'), execute: signedIn },
+  'public.hold_tokens(uuid,uuid,text,numeric,integer,uuid,text)': { call: calls.holdTokens('public'), execute: signedIn },
+  'public.capture_hold(uuid,numeric)': { call: calls.captureHold('public'), execute: signedIn },
+  'public.release_hold(uuid)': { call: calls.releaseHold('public'), execute: signedIn },
+  'public.release_expired_holds(integer)': { call: calls.releaseExpiredHolds('public'), execute: serviceOnly },
 }
 
 /**
@@ -201,4 +218,8 @@ export const privateExecutableExpectations: Readonly<Record<string, FunctionExpe
   'private.mint_tokens(uuid,text,numeric,uuid,text)': { call: calls.mintTokens('private'), execute: serviceOnly },
   'private.refresh_user_stats()': { call: calls.refreshUserStats('private'), execute: serviceOnly },
   'private.transfer_tokens_batch(jsonb,uuid)': { call: calls.transferTokensBatch('private'), execute: signedIn },
+  'private.hold_tokens(uuid,uuid,text,numeric,integer,uuid,text)': { call: calls.holdTokens('private'), execute: signedIn },
+  'private.capture_hold(uuid,numeric)': { call: calls.captureHold('private'), execute: signedIn },
+  'private.release_hold(uuid)': { call: calls.releaseHold('private'), execute: signedIn },
+  'private.release_expired_holds(integer)': { call: calls.releaseExpiredHolds('private'), execute: serviceOnly },
 }

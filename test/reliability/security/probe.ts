@@ -30,6 +30,9 @@ export async function createFixtures(db: TestDatabase): Promise<Fixtures> {
   }
   await queryAs(db.api, user(owner), `select public.transfer_tokens($1, $2, 'GEN', 1, $3)`, [owner, other, randomUUID()])
   await queryAs(db.api, user(other), `select public.transfer_tokens($1, $2, 'GEN', 2, $3)`, [other, owner, randomUUID()])
+  // A hold of the owner's for a third user, whom neither matrix role is.
+  const [payee] = (await createUsers(db.admin, 1, 'security-payee')) as [string]
+  await queryAs(db.api, user(owner), `select public.hold_tokens($1, $2, 'GEN', 1, 3600, $3)`, [owner, payee, randomUUID()])
   await queryAs(db.api, user(owner), `select public.transfer_tokens_batch($1::jsonb, $2)`, [JSON.stringify([{ to: other, token_type: 'GEN', amount: 1 }]), randomUUID()])
   await queryAs(db.api, service, 'select public.refresh_user_stats()')
   return { owner, other, spare, consent: consents[0]! }
