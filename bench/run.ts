@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util'
 import { packageRoot } from '../src/tooling/migrations.js'
 import { BATCH_SIZE, batchAgainstSingles } from './batch.js'
 import { consentHttpLatency, consentServerLatency } from './consent-latency.js'
+import { holdsAgainstTransfers } from './holds.js'
 import { benchSettings, createBenchUsers, durability, fund, nonDurableSettings, startBenchDatabase } from './lib/environment.js'
 import { machine } from './lib/machine.js'
 import { prepareLedger } from './lib/minimal-transfer.js'
@@ -238,6 +239,25 @@ async function main() {
         ]),
       )
       results.batch = b
+    }
+
+    if (wants('holds')) {
+      console.log('\n▸ a hold and its capture against a plain transfer (SDK, server adapter; the payee captures)')
+      const h = await holdsAgainstTransfers(db, users, { levels: [1, 8], rounds, seconds, progress })
+      printTable(
+        'completed transfers/s, median (min–max); ms per completed transfer, p50 / p95',
+        ['callers', 'hold+capture', 'transfer', 'hold+capture/transfer', 'ms hold+capture', 'ms transfer', 'errors'],
+        Object.entries(h.levels).map(([c, l]) => [
+          c,
+          span(l.holdCapture),
+          span(l.transfer),
+          l.holdCaptureOverTransfer.toFixed(2),
+          `${l.latencyMs.holdCapture.p50.toFixed(2)} / ${l.latencyMs.holdCapture.p95.toFixed(2)}`,
+          `${l.latencyMs.transfer.p50.toFixed(2)} / ${l.latencyMs.transfer.p95.toFixed(2)}`,
+          `${l.errors.holdCapture} / ${l.errors.transfer}`,
+        ]),
+      )
+      results.holds = h
     }
 
     if (wants('minimal')) {

@@ -61,6 +61,19 @@ export function performanceSection(r: Results): string {
       '',
     )
   }
+  if (r.holds) {
+    lines.push(
+      `A hold and its capture against a plain transfer (issue 19), through the SDK's server adapter, taking turns in every round: 1 GEN from a random funded user to another, either one \`tokens.transfer\` or \`tokens.hold\` by the payer (expiring in ${r.holds.expiresIn} s) and then \`tokens.capture\` by the payee's own scope. A two-phase transfer is two transactions and two commits, each waiting for its WAL flush, instead of one: the hold writes the hold row, a ledger row and the payer's entry and moves the payer's \`held\`; the capture locks the hold, then both accounts in user id order, writes a ledger row and two entries, and marks the hold captured.`,
+      '',
+      '| callers | hold+capture, transfers/s | transfer, transfers/s | hold+capture / transfer | ms per transfer, hold+capture p50 / p95 | transfer p50 / p95 |',
+      '|---:|---:|---:|---:|---:|---:|',
+      ...Object.entries<any>(r.holds.levels).map(
+        ([c, l]) =>
+          `| ${c} | ${f(l.holdCapture.median)} | ${f(l.transfer.median)} | ${f(l.holdCaptureOverTransfer, 2)} | ${f(l.latencyMs.holdCapture.p50, 1)} / ${f(l.latencyMs.holdCapture.p95, 1)} | ${f(l.latencyMs.transfer.p50, 1)} / ${f(l.latencyMs.transfer.p95, 1)} |`,
+      ),
+      '',
+    )
+  }
   if (r.minimalTransfer) {
     const m = r.minimalTransfer
     const row = (label: string, l: any) =>
