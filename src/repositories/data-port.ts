@@ -15,12 +15,10 @@ export type FilterOperator = 'eq' | 'gte' | 'lt' | 'lte' | 'in'
  */
 export type ColumnOf<R extends RelationName> = { [Q in RelationName]: keyof (typeof relationColumns)[Q] & string }[R]
 
-export interface Filter<R extends RelationName = RelationName> {
-  column: ColumnOf<R>
-  op: FilterOperator
-  /** A list for `in` (the column equals one of its values), one value otherwise. */
-  value: string | number | boolean | readonly string[]
-}
+/** One condition on a column: a comparison with one value, or `in` (the column equals one of a list). */
+export type Filter<R extends RelationName = RelationName> =
+  | { column: ColumnOf<R>; op: Exclude<FilterOperator, 'in'>; value: string | number | boolean }
+  | { column: ColumnOf<R>; op: 'in'; value: readonly string[] }
 
 /**
  * A select described as data, generic in its relation so that every column it names is one of the
