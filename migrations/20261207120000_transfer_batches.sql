@@ -58,6 +58,19 @@ $triggers$;
 alter table public.token_batches enable always trigger token_batches_refuse_change;
 alter table public.token_batches enable always trigger token_batches_refuse_truncate;
 
+-- What a sender may spend now, read without a lock: the batch's early check. (Holds redefine it.)
+create or replace function private.spendable_balance(p_user_id uuid, p_token_type text)
+returns numeric
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce((select b.balance from public.token_balances b where b.user_id = p_user_id and b.token_type = p_token_type), 0)
+$$;
+comment on function private.spendable_balance(uuid, text) is
+  'The balance of an account that transfers may spend (0 without an account), unlocked. For the batch function''s early checks.';
+revoke all on function private.spendable_balance(uuid, text) from public;
+
 create or replace function private.transfer_tokens_batch(p_transfers jsonb, p_idempotency_key uuid)
 returns jsonb
 language plpgsql
@@ -177,7 +190,10 @@ begin
       if pg_catalog.char_length(v_item.memo) > 500 then
         perform private.raise_error('invalid_memo');
       end if;
-      if v_item.to_user_id is not null and not exists (select from public.users u where u.id = v_item.to_user_id) then
+      if v_item.to_user_id is null then
+        perform private.raise_error('missing_argument', 'to is null');
+      end if;
+      if not exists (select from public.users u where u.id = v_item.to_user_id) then
         perform private.raise_error('unknown_user', 'to does not name an existing user');
       end if;
       if not exists (select from public.users u where u.id = v_item.from_user_id) then
@@ -188,7 +204,7 @@ begin
       end if;
       -- The sender's available balance after the batch's transfers so far (credits included).
       v_key := v_item.from_user_id::text || ' ' || v_item.token_type;
-      v_available := coalesce((select b.balance - b.held from public.token_balances b where b.user_id = v_item.from_user_id and b.token_type = v_item.token_type), 0)
+      v_available := private.spendable_balance(v_item.from_user_id, v_item.token_type)
         + coalesce((v_net ->> v_key)::numeric, 0);
       if v_available < v_item.amount then
         perform private.raise_error('insufficient_balance',

@@ -50,6 +50,8 @@ comment on column public.token_entries.held_after is 'The account''s held amount
 
 alter table public.token_transactions add column if not exists hold_id uuid;
 comment on column public.token_transactions.hold_id is 'For kinds hold, capture and release: the public.token_holds row moved.';
+-- A hold moves once per kind: one hold row, at most one capture or release. Partial, so a transfer pays nothing for it.
+create unique index if not exists token_transactions_hold_movement on public.token_transactions (hold_id, kind) where hold_id is not null;
 
 do $status$
 begin
@@ -375,6 +377,16 @@ $$;
 comment on function private.mint_tokens(uuid, text, numeric, uuid, text) is
   'Body of public.mint_tokens (SECURITY DEFINER: writes balances, the ledger and its entries). Call the public function.';
 
+-- A batch spends only what is available.
+create or replace function private.spendable_balance(p_user_id uuid, p_token_type text)
+returns numeric
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce((select b.balance - b.held from public.token_balances b where b.user_id = p_user_id and b.token_type = p_token_type), 0)
+$$;
+
 -- One movement of a hold's accounts (its ledger row and an entry per account moved), for the hold
 -- functions below, which have locked the hold and checked the caller. p_debit moves the payer's
 -- balance, p_held its held amount, p_credit the payee's balance (creating its account).
@@ -389,9 +401,10 @@ declare
   v_id uuid := private.new_ledger_id();
   v_moved bigint;
 begin
+  -- Keyed by its own id, which no caller knows before it exists (a key derived from the hold's id could
+  -- be taken first by a transfer of the payer's); once per hold and kind by token_transactions_hold_movement.
   insert into public.token_transactions (id, kind, token_type, from_user_id, to_user_id, amount, idempotency_key, memo, hold_id)
-  values (v_id, p_kind, p_hold.token_type, p_hold.from_user_id, p_hold.to_user_id, p_amount,
-          pg_catalog.md5(p_hold.id::text || ':' || p_kind::text)::uuid, p_hold.memo, p_hold.id);
+  values (v_id, p_kind, p_hold.token_type, p_hold.from_user_id, p_hold.to_user_id, p_amount, v_id, p_hold.memo, p_hold.id);
   -- Both accounts in user id order, as a transfer locks them; the payee's only when it is credited.
   with moved as (
     insert into public.token_balances as b (user_id, token_type, balance, version, updated_at)
@@ -604,18 +617,28 @@ set search_path = ''
 as $$
 declare
   v_hold public.token_holds;
+  v_ids uuid[];
   v_count integer := 0;
 begin
   if not private.request_is_privileged() then
     perform private.raise_error('permission_denied', 'the expiry sweep needs the service role');
   end if;
-  -- Holds another transaction is resolving are skipped: that one decides them.
-  for v_hold in
-    select h.* from public.token_holds h
+  -- The holds first (those another transaction is resolving are skipped: that one decides them),
+  -- then their payers' accounts in the global order (user id, token type), as a transfer or a batch
+  -- takes them; releasing in expiry order while taking accounts as they come could deadlock.
+  select pg_catalog.array_agg(l.id) into v_ids
+  from (
+    select h.id from public.token_holds h
     where h.status = 'pending' and h.expires_at <= pg_catalog.now()
     order by h.expires_at
     limit least(greatest(coalesce(p_limit, 1000), 1), 10000)
     for update skip locked
+  ) l;
+  perform from public.token_balances b
+  where (b.user_id, b.token_type) in (select h.from_user_id, h.token_type from public.token_holds h where h.id = any (v_ids))
+  order by b.user_id, b.token_type
+  for update;
+  for v_hold in select h.* from public.token_holds h where h.id = any (v_ids) order by h.from_user_id, h.token_type, h.expires_at
   loop
     perform private.release_locked_hold(v_hold, 'expired');
     v_count := v_count + 1;

@@ -251,6 +251,15 @@ comment on function private.mint_tokens(uuid, text, numeric, uuid, text) is
   'Body of public.mint_tokens (SECURITY DEFINER: writes balances, the ledger and its entries). Call the public function.';
 
 drop function if exists private.new_ledger_id();
+create or replace function private.spendable_balance(p_user_id uuid, p_token_type text)
+returns numeric
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce((select b.balance from public.token_balances b where b.user_id = p_user_id and b.token_type = p_token_type), 0)
+$$;
+drop index if exists public.token_transactions_hold_movement;
 
 drop function if exists public.release_expired_holds(integer);
 drop function if exists public.release_hold(uuid);

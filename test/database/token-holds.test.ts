@@ -150,6 +150,30 @@ describe('holds: two-phase transfers', () => {
     ])
   })
 
+  it('a payer cannot block a hold’s capture or release by taking its ledger keys first', async () => {
+    const [payer, payee, friend] = await createUsers(db().admin, 3)
+    await mint(db().api, payer!, 'GEN', '100')
+    const id = await hold(user(payer!), payer, payee, '50')
+    // Keys a payer could derive from the hold's id: nothing the hold's movements use.
+    for (const kind of ['hold', 'capture', 'release']) await queryAs(db().api, user(payer!), `select public.transfer_tokens($1, $2, 'GEN', 1, md5($3 || ':' || $4)::uuid)`, [payer, friend, id, kind])
+    expect(await capture(user(payee!), id, '10')).toBe(id)
+    expect(await account(payee!)).toEqual({ balance: '10', held: '0', available: '10' })
+  })
+
+  it('the sweep takes its payers’ accounts in the global order: no deadlock beside transfers both ways', async () => {
+    const users = await createUsers(db().admin, 6)
+    for (const u of users) await mint(db().api, u, 'GEN', '1000')
+    for (let round = 0; round < 3; round++) {
+      const ids: string[] = []
+      for (const [i, u] of users.entries()) ids.push(await hold(user(u), u, users[(i + 1) % users.length], '1'))
+      for (const id of ids) await expire(id)
+      const transfers = users.flatMap((u, i) => [transfer(user(u), u, users[(i + 1) % users.length]!, '1'), transfer(user(u), u, users[(i + 5) % users.length]!, '1')])
+      const [swept] = await Promise.all([queryAs<{ n: number }>(db().api, service, 'select public.release_expired_holds(100) as n').then((r) => r[0]!.n), ...transfers])
+      expect(swept).toBe(users.length)
+    }
+    expect((await checkLedgerInvariants(db().admin)).violations).toEqual([])
+  })
+
   it('concurrent captures, releases and the sweep of one hold resolve it exactly once', async () => {
     for (let round = 0; round < 5; round++) {
       const [payer, payee] = await createUsers(db().admin, 2)

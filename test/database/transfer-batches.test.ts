@@ -81,6 +81,7 @@ describe('public.transfer_tokens_batch', () => {
       [{ to: a, token_type: 'GEN', amount: '1' }, 'VT005'],
       [{ from: b, to: a, token_type: 'GEN', amount: '1' }, '42501'],
       [{ to: b, token_type: 'GEN', amount: '1', memo: 'x'.repeat(501) }, 'VT008'],
+      [{ token_type: 'GEN', amount: '1' }, 'V0001'],
     ]
     for (const [item, code] of cases) {
       const reply = await batch(user(a!), [{ to: b, token_type: 'GEN', amount: '1' }, item])
