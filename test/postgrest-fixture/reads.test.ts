@@ -52,7 +52,7 @@ describe('select', () => {
 
   it('* selects every column', async () => {
     const rows = (await get(`token_balances?token_type=eq.GEN`)).json() as Record<string, unknown>[]
-    expect(Object.keys(rows[0]!).sort()).toEqual(['balance', 'id', 'token_type', 'updated_at', 'user_id', 'version'])
+    expect(Object.keys(rows[0]!).sort()).toEqual(['available', 'balance', 'held', 'id', 'token_type', 'updated_at', 'user_id', 'version'])
   })
 
   it('an unknown column is PostgreSQL 42703 (400), with its own hint', async () => {

@@ -202,9 +202,15 @@ export async function runBatchesAndHolds(world: LoadWorld, planned: PlannedWork[
   )
   done = true
   await sweeper
-  // One sweep more, still under the faults, after every expiry was set: none of those may stay pending.
+  // Sweeps more, still under the faults, after every expiry was set: none of those may stay pending.
+  // A few holds per transaction, so that a sweep finishes between two kills of its backend (one long
+  // sweep, the only busy backend left, would be killed every time).
   try {
-    outcome.swept += await persist(outcome, () => world.service.releaseExpiredHolds())
+    for (;;) {
+      const released = await persist(outcome, () => world.service.releaseExpiredHolds({ limit: 4 }))
+      outcome.swept += released
+      if (released < 4) break
+    }
   } catch (e) {
     outcome.unexpected.push(e)
   }
