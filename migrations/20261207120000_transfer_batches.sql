@@ -58,6 +58,23 @@ $triggers$;
 alter table public.token_batches enable always trigger token_batches_refuse_change;
 alter table public.token_batches enable always trigger token_batches_refuse_truncate;
 
+-- An applied batch's reply: its ledger rows in the batch's order, exact amounts as text (a JSON number
+-- would lose digits in a client's parser), so the caller needs no second request to read them.
+create or replace function private.batch_reply(p_ids uuid[], p_replayed boolean)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select pg_catalog.jsonb_build_object('applied', true, 'replayed', p_replayed, 'transactions',
+    (select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t) || pg_catalog.jsonb_build_object('amount', t.amount::text)
+                                 order by pg_catalog.array_position(p_ids, t.id))
+     from public.token_transactions t where t.id = any (p_ids)))
+$$;
+comment on function private.batch_reply(uuid[], boolean) is
+  'The reply of an applied batch: {applied, replayed, transactions} with its ledger rows in order. For the batch function.';
+revoke all on function private.batch_reply(uuid[], boolean) from public;
+
 -- What a sender may spend now, read without a lock: the batch's early check. (Holds redefine it.)
 create or replace function private.spendable_balance(p_user_id uuid, p_token_type text)
 returns numeric
@@ -165,7 +182,7 @@ begin
       join public.token_transactions t
         on t.from_user_id = (i.item ->> 'from')::uuid
        and t.idempotency_key = private.batch_transfer_key(v_batch_id, (i.n - 1)::integer);
-      return pg_catalog.jsonb_build_object('applied', true, 'replayed', true, 'transaction_ids', pg_catalog.to_jsonb(v_ids));
+      return private.batch_reply(v_ids, true);
     end if;
 
     -- Each transfer's checks, in order, before any lock, as if the transfers before it had applied:
@@ -249,7 +266,7 @@ begin
     return pg_catalog.jsonb_build_object('applied', false, 'failed_index', v_index,
       'error', pg_catalog.jsonb_build_object('code', v_state, 'message', v_message, 'details', v_detail, 'hint', v_hint));
   end;
-  return pg_catalog.jsonb_build_object('applied', true, 'replayed', false, 'transaction_ids', pg_catalog.to_jsonb(v_ids));
+  return private.batch_reply(v_ids, false);
 end
 $$;
 comment on function private.transfer_tokens_batch(jsonb, uuid) is
@@ -281,6 +298,6 @@ begin
 end
 $$;
 comment on function public.transfer_tokens_batch(jsonb, uuid) is
-  'Applies up to 100 transfers (p_transfers: [{from?, to, token_type, amount, memo?}]) all or nothing; returns {applied, transaction_ids} or {applied: false, failed_index, error: {code, message, details, hint}}. Idempotent per caller and p_idempotency_key. Callable by authenticated (from themselves) and service_role (from anyone).';
+  'Applies up to 100 transfers (p_transfers: [{from?, to, token_type, amount, memo?}]) all or nothing; returns {applied, replayed, transactions: [ledger rows, amounts as text]} or {applied: false, failed_index, error: {code, message, details, hint}}. Idempotent per caller and p_idempotency_key. Callable by authenticated (from themselves) and service_role (from anyone).';
 revoke all on function public.transfer_tokens_batch(jsonb, uuid) from public, anon;
 grant execute on function public.transfer_tokens_batch(jsonb, uuid) to authenticated, service_role;

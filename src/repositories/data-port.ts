@@ -7,7 +7,7 @@ import type { RpcArgs, RpcName, RpcReturns } from '../generated/rpc.js'
  * error meaning) lives once, in the shared repositories, so both adapters behave the same.
  */
 
-export type FilterOperator = 'eq' | 'gte' | 'lt' | 'lte' | 'in'
+export type FilterOperator = 'eq' | 'gte' | 'lt' | 'lte'
 
 /**
  * A column of `R`, as the generated column list names it: a misspelt column does not compile. Of a
@@ -15,10 +15,12 @@ export type FilterOperator = 'eq' | 'gte' | 'lt' | 'lte' | 'in'
  */
 export type ColumnOf<R extends RelationName> = { [Q in RelationName]: keyof (typeof relationColumns)[Q] & string }[R]
 
-/** One condition on a column: a comparison with one value, or `in` (the column equals one of a list). */
-export type Filter<R extends RelationName = RelationName> =
-  | { column: ColumnOf<R>; op: Exclude<FilterOperator, 'in'>; value: string | number | boolean }
-  | { column: ColumnOf<R>; op: 'in'; value: readonly string[] }
+/** One condition on a column: a comparison with one value. */
+export interface Filter<R extends RelationName = RelationName> {
+  column: ColumnOf<R>
+  op: FilterOperator
+  value: string | number | boolean
+}
 
 /**
  * A select described as data, generic in its relation so that every column it names is one of the

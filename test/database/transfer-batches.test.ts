@@ -9,7 +9,7 @@ const db = useTestDatabase()
 interface Reply {
   applied: boolean
   replayed?: boolean
-  transaction_ids?: string[]
+  transactions?: Array<{ id: string; from_user_id: string; to_user_id: string; amount: string; memo: string | null; kind: string; created_at: string }>
   failed_index?: number
   error?: { code: string; message: string; details: string | null; hint: string | null }
 }
@@ -40,15 +40,15 @@ describe('public.transfer_tokens_batch', () => {
       { to: b, token_type: 'GEN', amount: 1 },
     ])
     expect(reply).toMatchObject({ applied: true, replayed: false })
-    expect(reply.transaction_ids).toHaveLength(3)
-    const { rows } = await db().admin.query('select to_user_id, trim_scale(amount)::text as amount, memo from public.token_transactions where id = any($1) order by array_position($1, id)', [
-      reply.transaction_ids,
+    // The reply carries the ledger rows, in order, exact amounts as text.
+    expect(reply.transactions!.map((t) => [t.from_user_id, t.to_user_id, t.amount, t.memo, t.kind])).toEqual([
+      [a, b, '10.000000000000000000', 'one', 'transfer'],
+      [a, c, '2.500000000000000000', null, 'transfer'],
+      [a, b, '1.000000000000000000', null, 'transfer'],
     ])
-    expect(rows).toEqual([
-      { to_user_id: b, amount: '10', memo: 'one' },
-      { to_user_id: c, amount: '2.5', memo: null },
-      { to_user_id: b, amount: '1', memo: null },
-    ])
+    const ids = reply.transactions!.map((t) => t.id)
+    const { rows } = await db().admin.query('select id from public.token_transactions where id = any($1) order by array_position($1, id)', [ids])
+    expect(rows.map((r) => r.id)).toEqual(ids)
     expect(await balances([a!, b!, c!])).toEqual(['86.5', '11', '2.5'])
     expect((await checkLedgerInvariants(db().admin)).violations).toEqual([])
   })

@@ -3,7 +3,7 @@ import { keysetAscending, type Filter, type SelectQuery } from '../../repositori
 import { selectedColumns } from '../../repositories/row-codec.js'
 import { bind, fixedStatement, type FixedStatement } from './statements.js'
 
-const OPERATORS: Record<Exclude<Filter['op'], 'in'>, string> = { eq: '=', gte: '>=', lt: '<', lte: '<=' }
+const OPERATORS: Record<Filter['op'], string> = { eq: '=', gte: '>=', lt: '<', lte: '<=' }
 
 /** A quoted identifier. Every identifier here comes from the generated column list, never from input. */
 const id = (name: string) => `"${name.replace(/"/g, '""')}"`
@@ -42,11 +42,7 @@ export function compileSelect(query: SelectQuery): CompiledSelect {
   const orderBy = (ref: (column: string) => string) => (query.orderBy.length ? ` order by ${query.orderBy.map((o) => `${ref(o.column)} ${o.descending ? 'desc' : 'asc'}`).join(', ')}` : '')
   const limit = () => (query.limit === undefined ? '' : ` limit ${param((q) => q.limit)}`)
   const branch = (filters: readonly Filter[], b: number, sortKeys: string) => {
-    const where = filters.map((f, i) => {
-      const take: Take = (q) => q.where[b]![i]!.value
-      // One array parameter, whatever the list's length: one text per shape, and one index probe per value.
-      return f.op === 'in' ? `${id(f.column)} = any(${param(take, `${types[f.column]}[]`)})` : `${id(f.column)} ${OPERATORS[f.op]} ${param(take)}`
-    })
+    const where = filters.map((f, i) => `${id(f.column)} ${OPERATORS[f.op]} ${param((q) => q.where[b]![i]!.value)}`)
     const after = query.after
     if (after) {
       // Row comparison: one index range scan in (time, id) order, either way.

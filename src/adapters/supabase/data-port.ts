@@ -12,7 +12,6 @@ interface FilterBuilder {
   gte(column: string, value: unknown): FilterBuilder
   lt(column: string, value: unknown): FilterBuilder
   lte(column: string, value: unknown): FilterBuilder
-  in(column: string, values: readonly unknown[]): FilterBuilder
   or(filters: string): FilterBuilder
   order(column: string, options: { ascending: boolean }): FilterBuilder
   limit(count: number): FilterBuilder
@@ -66,7 +65,7 @@ export class SupabaseDataPort implements DataPort {
 
   private async selectBranch(query: SelectQuery, filters: Filter[]): Promise<Array<Record<string, unknown>>> {
     let q = this.supabase.from(query.relation).select(selectList(query.relation)) as unknown as FilterBuilder
-    for (const f of filters) q = f.op === 'in' ? q.in(f.column, f.value) : q[f.op](f.column, f.value)
+    for (const f of filters) q = q[f.op](f.column, f.value)
     if (query.after) {
       const { timeColumn: t, at, idColumn: i, id } = query.after
       const past = keysetAscending(query) ? 'gt' : 'lt'

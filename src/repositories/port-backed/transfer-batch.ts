@@ -17,7 +17,7 @@ export interface BatchTransfer {
 
 /** public.transfer_tokens_batch's reply (see its migration). */
 const replySchema = z.discriminatedUnion('applied', [
-  z.object({ applied: z.literal(true), replayed: z.boolean(), transaction_ids: z.array(z.string()) }),
+  z.object({ applied: z.literal(true), replayed: z.boolean(), transactions: z.array(z.record(z.string(), z.unknown())) }),
   z.object({
     applied: z.literal(false),
     failed_index: z.number().int().nonnegative(),
@@ -26,12 +26,12 @@ const replySchema = z.discriminatedUnion('applied', [
 ])
 
 /**
- * Sends a batch (`transfers`, already validated) under `key` and reads what became of each transfer:
- * on success the ledger rows, read back in the batch's order in the same unit of work; on failure the
- * failing transfer's typed error and `linked_event_failed` for the others.
+ * Sends a batch (`transfers`, already validated) under `key` and says what became of each transfer:
+ * on success the ledger rows the reply carries, in the batch's order (one request in all); on failure
+ * the failing transfer's typed error and `linked_event_failed` for the others.
  */
 export async function transferBatchCalled(port: DataPort, transfers: readonly BatchTransfer[], key: string): Promise<TransferBatchResult> {
-  const raw = await port.call('transfer_tokens_batch', {
+  const call = port.call('transfer_tokens_batch', {
     p_transfers: transfers.map((t) => ({
       ...(t.from === undefined ? {} : { from: t.from }),
       to: t.to,
@@ -41,6 +41,9 @@ export async function transferBatchCalled(port: DataPort, transfers: readonly Ba
     })),
     p_idempotency_key: key,
   })
+  // The whole unit: where it may end early, its commit travels right behind the call.
+  port.sentAll()
+  const raw = await call
   const parsed = replySchema.safeParse(raw)
   if (!parsed.success) throw new UnexpectedError({ code: 'unexpected', message: `transfer_tokens_batch replied ${JSON.stringify(raw)}` })
   const reply = parsed.data
@@ -55,17 +58,11 @@ export async function transferBatchCalled(port: DataPort, transfers: readonly Ba
       items: transfers.map((_, i) => (i === failedIndex ? { status: 'failed', error } : { status: 'linked_event_failed', failedIndex })),
     }
   }
-  const ids = reply.transaction_ids
-  const rows = await port.select({ relation: 'token_transactions', where: [[{ column: 'id', op: 'in', value: ids }]], orderBy: [] })
-  const byId = new Map(rows.map((r) => [String(r.id), decodeRow<TokenTransaction>('token_transactions', r)]))
+  // The ledger rows come with the reply, exact values as text, as a select would read them.
   return {
     applied: true,
     replayed: reply.replayed,
     failedIndex: null,
-    items: ids.map((id) => {
-      const transaction = byId.get(id)
-      if (!transaction) throw new UnexpectedError({ code: 'record_vanished', message: `token_transactions row ${id} was written but cannot be read back` })
-      return { status: 'applied', transaction }
-    }),
+    items: reply.transactions.map((row) => ({ status: 'applied', transaction: decodeRow<TokenTransaction>('token_transactions', row) })),
   }
 }
