@@ -47,10 +47,13 @@ export function performanceSection(r: Results): string {
       )
     }
   }
+  /** A section measured by a short run (`--quick --only ...`) says so: its figures are rougher than the rest. */
+  const quickRun = (section: { quick?: boolean; rounds?: number; roundSeconds?: number; date?: string }) =>
+    section.quick ? ` A quick run (${section.rounds} rounds of ${section.roundSeconds} s, ${section.date?.slice(0, 10)}): rough figures.` : ''
   if (r.batch) {
     const n = r.batch.size
     lines.push(
-      `A batch against single transfers (issue 19), through the SDK's server adapter, taking turns in every round: an operation is ${n} transfers from one random sender to random receivers, either one \`tokens.transferBatch\` (one transaction, one commit: every account locked first, then each transfer through the same \`private.transfer_tokens\`) or ${n} \`tokens.transfer\` calls awaited in turn (${n} transactions, ${n} commits, each waiting for its WAL flush).`,
+      `A batch against single transfers (issue 19), through the SDK's server adapter, taking turns in every round: an operation is ${n} transfers from one random sender to random receivers, either one \`tokens.transferBatch\` (one transaction, one commit: every account locked first, then each transfer through the same \`private.transfer_tokens\`) or ${n} \`tokens.transfer\` calls awaited in turn (${n} transactions, ${n} commits, each waiting for its WAL flush).${quickRun(r.batch)}`,
       '',
       `| callers | batch, transfers/s | singles, transfers/s | batch / singles | ms per ${n} transfers, batch p50 / p95 | singles p50 / p95 |`,
       '|---:|---:|---:|---:|---:|---:|',
@@ -63,7 +66,7 @@ export function performanceSection(r: Results): string {
   }
   if (r.holds) {
     lines.push(
-      `A hold and its capture against a plain transfer (issue 19), through the SDK's server adapter, taking turns in every round: 1 GEN from a random funded user to another, either one \`tokens.transfer\` or \`tokens.hold\` by the payer (expiring in ${r.holds.expiresIn} s) and then \`tokens.capture\` by the payee's own scope. A two-phase transfer is two transactions and two commits, each waiting for its WAL flush, instead of one: the hold writes the hold row, a ledger row and the payer's entry and moves the payer's \`held\`; the capture locks the hold, then both accounts in user id order, writes a ledger row and two entries, and marks the hold captured.`,
+      `A hold and its capture against a plain transfer (issue 19), through the SDK's server adapter, taking turns in every round: 1 GEN from a random funded user to another, either one \`tokens.transfer\` or \`tokens.hold\` by the payer (expiring in ${r.holds.expiresIn} s) and then \`tokens.capture\` by the payee's own scope. A two-phase transfer is two transactions and two commits, each waiting for its WAL flush, instead of one: the hold writes the hold row, a ledger row and the payer's entry and moves the payer's \`held\`; the capture locks the hold, then both accounts in user id order, writes a ledger row and two entries, and marks the hold captured.${quickRun(r.holds)}`,
       '',
       '| callers | hold+capture, transfers/s | transfer, transfers/s | hold+capture / transfer | ms per transfer, hold+capture p50 / p95 | transfer p50 / p95 |',
       '|---:|---:|---:|---:|---:|---:|',
