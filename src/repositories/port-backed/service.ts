@@ -2,7 +2,6 @@ import { parseInput } from '../../errors/validation.js'
 import type { AmountInput } from '../../schemas/amount.js'
 import { uuidSchema } from '../../schemas/primitives.js'
 import {
-  captureOptionsSchema,
   mintInputSchema,
   serviceHoldInputSchema,
   serviceTransferBatchSchema,
@@ -27,7 +26,6 @@ import { PortConsentRepository } from './consent.js'
 import { onlySelect } from './only-select.js'
 import { newIdempotencyKey, PortTokenRepository, transactionCalled } from './tokens.js'
 import { transferBatchCalled } from './transfer-batch.js'
-import { holdResolved } from './holds.js'
 import { z } from 'zod'
 
 const sweepOptionsSchema = z.strictObject({ limit: z.number().int().min(1).max(10_000).default(1000) })
@@ -69,15 +67,13 @@ export class PortServiceTokens implements ServiceTokenRepository {
     return this.forUser(from).hold(rest)
   }
 
-  async capture(holdId: string, options: CaptureOptions = {}): Promise<TokenHold> {
-    const id = parseInput(uuidSchema, holdId, 'hold id')
-    const o = parseInput(captureOptionsSchema, options, 'capture options')
-    return this.work.run((port) => holdResolved(port, id, { capture: o.amount }), { idempotent: true })
+  // Resolving a hold names no user: the user scope's calls, run with the service role's rights.
+  capture(holdId: string, options: CaptureOptions = {}): Promise<TokenHold> {
+    return new PortTokenRepository(this.work).capture(holdId, options)
   }
 
-  async release(holdId: string): Promise<TokenHold> {
-    const id = parseInput(uuidSchema, holdId, 'hold id')
-    return this.work.run((port) => holdResolved(port, id, 'release'), { idempotent: true })
+  release(holdId: string): Promise<TokenHold> {
+    return new PortTokenRepository(this.work).release(holdId)
   }
 
   async releaseExpiredHolds(options: { limit?: number } = {}): Promise<number> {
