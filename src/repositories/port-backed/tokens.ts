@@ -1,7 +1,7 @@
 import { ValidationError } from '../../errors/avolve-error.js'
 import { parseInput } from '../../errors/validation.js'
 import type { TokenCode } from '../../generated/vocabularies.js'
-import type { Page } from '../../schemas/pagination.js'
+import type { CursorPosition, Page } from '../../schemas/pagination.js'
 import {
   balanceAtInstantSchema,
   tokenCodeSchema,
@@ -22,7 +22,7 @@ import {
   type TransferBatchOptions,
   type TransferInput,
 } from '../../schemas/tokens.js'
-import type { DataPort, Filter, SelectQuery, UnitOfWork } from '../data-port.js'
+import type { ColumnOf, DataPort, Filter, SelectQuery, UnitOfWork } from '../data-port.js'
 import type { TokenBalance, TokenEntry, TokenHold, TokenStatement, TokenTransaction, TransferBatchResult } from '../records.js'
 import { decodeRow } from '../row-codec.js'
 import type { TimestampInput } from '../../values/timestamp.js'
@@ -176,39 +176,36 @@ export class PortTokenRepository implements TokenRepository {
 
   async holds(options: HoldListOptions = {}): Promise<Page<TokenHold>> {
     const o = parseInput(holdListOptionsSchema, options, 'holds options')
-    const side = (column: 'from_user_id' | 'to_user_id', user: string): Filter<'token_holds'>[] => [
-      { column, op: 'eq', value: user },
-      ...(o.status ? [{ column: 'status', op: 'eq', value: o.status } as const] : []),
-    ]
-    const rows = await this.work.run(
-      (port) => onlySelect(port, keysetSelect('token_holds', [side('from_user_id', actingUser(port, this.userId)), side('to_user_id', actingUser(port, this.userId))], o, 'id', true)),
-      { idempotent: true },
-    )
-    return pageOf(
-      rows.map((r) => decodeRow<TokenHold>('token_holds', r)),
-      o.limit,
-      (r) => r.created_at,
-    )
+    return this.partyPage<'token_holds', TokenHold>('token_holds', o.status ? [{ column: 'status', op: 'eq', value: o.status }] : [], o)
   }
 
   async history(options: TokenHistoryOptions = {}): Promise<Page<TokenTransaction>> {
     const o = parseInput(tokenHistoryOptionsSchema, options, 'history options')
-    const side = (column: 'from_user_id' | 'to_user_id', user: string): Filter<'token_transactions'>[] => [
-      { column, op: 'eq', value: user },
-      ...(o.tokenType ? [{ column: 'token_type', op: 'eq', value: o.tokenType } as const] : []),
-    ]
+    return this.partyPage<'token_transactions', TokenTransaction>('token_transactions', o.tokenType ? [{ column: 'token_type', op: 'eq', value: o.tokenType }] : [], o)
+  }
+
+  /**
+   * A page of `relation`'s rows the user sends or receives (`from_user_id` or `to_user_id`) that also
+   * match `also`, newest first: two index-backed branches rather than one OR that no index serves.
+   */
+  private async partyPage<R extends 'token_transactions' | 'token_holds', T extends { id: string; created_at: string }>(
+    relation: R,
+    also: Filter<R>[],
+    page: { cursor?: CursorPosition | undefined; limit: number },
+  ): Promise<Page<T>> {
+    // Both relations have these columns; the compiler cannot apply that to a generic R.
+    const column = (name: 'from_user_id' | 'to_user_id' | 'id') => name as ColumnOf<R>
     const rows = await this.work.run(
-      (port) =>
-        onlySelect(
-          port,
-          // Sent or received: two index-backed branches rather than one OR that no index serves.
-          keysetSelect('token_transactions', [side('from_user_id', actingUser(port, this.userId)), side('to_user_id', actingUser(port, this.userId))], o, 'id', true),
-        ),
+      (port) => {
+        const user = actingUser(port, this.userId)
+        const side = (party: 'from_user_id' | 'to_user_id'): Filter<R>[] => [{ column: column(party), op: 'eq', value: user }, ...also]
+        return onlySelect(port, keysetSelect(relation, [side('from_user_id'), side('to_user_id')], page, column('id'), true))
+      },
       { idempotent: true },
     )
     return pageOf(
-      rows.map((r) => decodeRow<TokenTransaction>('token_transactions', r)),
-      o.limit,
+      rows.map((r) => decodeRow<T>(relation, r)),
+      page.limit,
       (r) => r.created_at,
     )
   }
