@@ -4,10 +4,9 @@
  * random sender to random receivers: one `tokens.transferBatch` call, or ten `tokens.transfer` calls
  * awaited in turn, as code that has no batch would send them.
  */
-import { server } from './lib/sdk.js'
 import type { BenchDatabase } from './lib/environment.js'
-import { inRoundOrder, throughput } from './lib/load.js'
-import { percentile, round, summarize, type Summary } from './lib/stats.js'
+import { sdkDuel, type DuelOptions } from './lib/sdk-duel.js'
+import { round, type Summary } from './lib/stats.js'
 import { pairOf } from './transfers.js'
 
 export const BATCH_SIZE = 10
@@ -31,13 +30,6 @@ export interface BatchFigures {
   levels: Record<string, BatchLevel>
 }
 
-export interface BatchOptions {
-  levels: number[]
-  rounds: number
-  seconds: number
-  progress: (message: string) => void
-}
-
 /** One sender and `BATCH_SIZE` receivers, drawn the way bench/transfers.ts draws its pairs. */
 function operation(users: number): { from: number; to: number[] } {
   const [from] = pairOf(users, false)
@@ -46,58 +38,33 @@ function operation(users: number): { from: number; to: number[] } {
   return { from, to }
 }
 
-/** `callers` callers running `contender` for `seconds` on an SDK of their own (a pool of `callers`). */
-async function run(db: BenchDatabase, users: string[], callers: number, seconds: number, contender: BatchContender) {
-  const sdk = server.createAvolveDb({ connection: db.apiUrl, pool: { max: callers } })
-  try {
-    const exp = Math.floor(Date.now() / 1000) + 3600
-    const scopes = await Promise.all(users.map((sub) => sdk.asUser({ sub, role: 'authenticated', exp })))
-    return await throughput(callers, seconds, async () => {
-      const { from, to } = operation(users.length)
-      const me = scopes[from]!
-      const transfers = to.map((t) => ({ to: users[t]!, tokenType: 'GEN' as const, amount: '1' }))
-      if (contender === 'batch') {
-        const result = await me.tokens.transferBatch(transfers)
+export async function batchAgainstSingles(db: BenchDatabase, users: string[], o: DuelOptions): Promise<BatchFigures> {
+  const transfersOf = (ids: string[]) => {
+    const { from, to } = operation(ids.length)
+    return { from, transfers: to.map((t) => ({ to: ids[t]!, tokenType: 'GEN' as const, amount: '1' })) }
+  }
+  const measured = await sdkDuel<BatchContender>(
+    db,
+    users,
+    o,
+    {
+      batch: async (scopes, ids) => {
+        const { from, transfers } = transfersOf(ids)
+        const result = await scopes[from]!.tokens.transferBatch(transfers)
         // A refused batch replies rather than throws; counted as done it would flatter the batch.
         if (!result.applied) throw new Error(`batch refused at ${result.failedIndex}`)
-      } else {
-        for (const t of transfers) await me.tokens.transfer(t)
-      }
-    })
-  } finally {
-    await sdk.destroy()
-  }
-}
-
-export async function batchAgainstSingles(db: BenchDatabase, users: string[], o: BatchOptions): Promise<BatchFigures> {
+      },
+      singles: async (scopes, ids) => {
+        const { from, transfers } = transfersOf(ids)
+        for (const t of transfers) await scopes[from]!.tokens.transfer(t)
+      },
+    },
+    BATCH_SIZE,
+  )
   const levels: Record<string, BatchLevel> = {}
-  for (const callers of o.levels) {
-    const perSecond = { batch: [] as number[], singles: [] as number[] }
-    const latencies = { batch: [] as number[], singles: [] as number[] }
-    const errors = { batch: 0, singles: 0 }
-    const contender = (c: BatchContender) => async () => {
-      const t = await run(db, users, callers, o.seconds, c)
-      perSecond[c].push(t.perSecond * BATCH_SIZE)
-      latencies[c].push(...t.latenciesMs)
-      errors[c] += t.errors
-    }
-    for (let r = 1; r <= o.rounds; r++) {
-      o.progress(`${callers} callers, round ${r}/${o.rounds}`)
-      await inRoundOrder(r, [contender('batch'), contender('singles')])
-    }
-    const latency = (l: number[]) => {
-      const sorted = [...l].sort((a, b) => a - b)
-      return { p50: round(percentile(sorted, 50), 2), p95: round(percentile(sorted, 95), 2) }
-    }
-    const batch = summarize(perSecond.batch)
-    const singles = summarize(perSecond.singles)
-    levels[callers] = {
-      batch,
-      singles,
-      batchOverSingles: round(batch.median / singles.median, 3),
-      latencyMs: { batch: latency(latencies.batch), singles: latency(latencies.singles) },
-      errors,
-    }
+  for (const [callers, m] of Object.entries(measured)) {
+    const { batch, singles } = m.perSecond
+    levels[callers] = { batch, singles, batchOverSingles: round(batch.median / singles.median, 3), latencyMs: m.latencyMs, errors: m.errors }
   }
   return { size: BATCH_SIZE, levels }
 }
