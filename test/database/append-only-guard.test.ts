@@ -18,6 +18,7 @@ const tables = [
   { table: 'public.consent_history', code: 'VC007', rows: 'consent_history_refuse_change', truncate: 'consent_history_refuse_truncate', at: 'occurred_at' },
   { table: 'public.token_transactions', code: 'VT009', rows: 'token_transactions_refuse_change', truncate: 'token_transactions_refuse_truncate', at: 'created_at' },
   { table: 'public.token_entries', code: 'VT009', rows: 'token_entries_refuse_change', truncate: 'token_entries_refuse_truncate', at: 'created_at' },
+  { table: 'public.token_batches', code: 'VT009', rows: 'token_batches_refuse_change', truncate: 'token_batches_refuse_truncate', at: 'created_at' },
 ] as const
 
 type Table = (typeof tables)[number]
@@ -72,13 +73,14 @@ describe('the append-only tables, against their owner', () => {
     await queryAs(db().api, user(a!), `select public.record_consent($1, 'terms_of_service', '{tos-v1}')`, [a])
     await mint(db().api, a!, 'GEN', '10')
     await mint(db().api, b!, 'GEN', '10')
+    await queryAs(db().api, user(a!), `select public.transfer_tokens_batch($1::jsonb, gen_random_uuid())`, [JSON.stringify([{ to: b, token_type: 'GEN', amount: '1' }])])
   })
   afterAll(() => {
     if (outcomes.length === 0) return
     recordFigure('append-only-guard', {
       area: 'security',
       check:
-        'append-only ledger, its running balances and consent history against their owner (a superuser): every route around the refusing triggers (disable, replica mode, drop, redefine, rename, move, drop the table) × 3 tables',
+        'append-only ledger, its running balances, the batch record and consent history against their owner (a superuser): every route around the refusing triggers (disable, replica mode, drop, redefine, rename, move, drop the table) × 4 tables',
       cases: outcomes.length,
       violations: outcomes.filter((refused) => !refused).length,
       command: 'npx vitest run test/database/append-only-guard.test.ts',
