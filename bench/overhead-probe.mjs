@@ -61,7 +61,7 @@ const stubPool = {
   },
   async end() {},
 }
-const scope = await createAvolveDb({ connection: stubPool }).asUser({ sub: ledgerRow.to_user_id, role: 'authenticated' })
+const scope = await createAvolveDb({ connection: stubPool }).asUser({ sub: ledgerRow.to_user_id, role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 })
 const byHand = async () => {
   const c = await stubPool.connect()
   const key = randomUUID()

@@ -68,7 +68,7 @@ interface TransferRow {
 }
 
 /** The fields of bench/results.json that describe the run, not a section's figures. */
-const RUN_FIELDS = new Set(['date', 'quick', 'rounds', 'targetRounds', 'roundSeconds', 'settings', 'durability', 'machine', 'targets', 'minutes'])
+const RUN_FIELDS = new Set(['date', 'quick', 'rounds', 'targetRounds', 'roundSeconds', 'settings', 'durability', 'machine', 'targets', 'minutes', 'full', 'previousFullRun'])
 
 interface Target {
   name: string
@@ -418,7 +418,13 @@ async function main() {
 
     // A partial run (--only) updates its sections of the last full run and keeps the others.
     const path = join(packageRoot(), 'bench', 'results.json')
-    const previous = only && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {}
+    const recorded = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {}
+    const previous = only ? recorded : {}
+    // A full run keeps the targets of the full run before it, so that the README shows two runs side
+    // by side; a partial run keeps whatever the file had. Only a file written by a full run says so
+    // (a partial run merges its sections into the earlier ones, so having them all proves nothing).
+    const recordedFull = recorded.full === true
+    const previousFullRun = only || quick ? recorded.previousFullRun : recordedFull ? { date: recorded.date, minutes: recorded.minutes, targets: recorded.targets } : undefined
     // A section that ran replaces all its earlier targets, also those it no longer measures or now
     // names with other sizes; a target recorded without its section, the one of the same stem.
     const kept = ((previous.targets as Target[] | undefined) ?? []).filter((t) => (t.section ? !only?.includes(t.section) : !targets.some((n) => stem(n.name) === stem(t.name))))
@@ -448,6 +454,8 @@ async function main() {
       ...results,
       targets: [...kept, ...targets],
       minutes: round((Date.now() - started) / 60000, 1),
+      full: !only && !quick,
+      previousFullRun,
     }
     writeFileSync(path, JSON.stringify(out, null, 2) + '\n')
     // A quick run is too short to stand in the README.
