@@ -166,7 +166,9 @@ export function performanceSection(r: Results): string {
     }
     lines.push('')
   }
-  lines.push('Reproduce: `npm run bench` (about 30 minutes on this machine; `npm run bench -- --quick` for a short run, `--only transfers,minimal,scale,…` for parts).')
+  lines.push(
+    `Reproduce: \`npm run bench\` (${r.full ? `this run took ${r.minutes} minutes` : 'about 40 minutes'} on this machine; \`npm run bench -- --quick\` for a short run, \`--only transfers,minimal,scale,…\` for parts).`,
+  )
   return lines.join('\n')
 }
 
