@@ -145,7 +145,7 @@ export function performanceSection(r: Results): string {
     facts.push(`heap after ${r.memory.calls.toLocaleString('en')} SDK calls ${f(r.memory.afterAllMiB, 1)} MiB vs ${f(r.memory.after1kMiB, 1)} MiB after 1k (growth ${f(r.memory.growthMiB, 2)} MiB)`)
   lines.push(...facts.map((x) => `- ${x}`), '')
   if (r.targets?.length) {
-    // The full run before this one, beside it: a target counts as met when both runs meet it.
+    // The full run before this one, beside it: a speed target is met only when it holds in both.
     const before = r.full ? (r.previousFullRun as { date: string; targets: any[] } | undefined) : undefined
     const earlier = new Map<string, any>((before?.targets ?? []).map((t) => [t.name, t]))
     const met = (t: any) => (t.met ? 'yes' : '**no**')
