@@ -149,20 +149,13 @@ export function performanceSection(r: Results): string {
     const before = r.full ? (r.previousFullRun as { date: string; targets: any[] } | undefined) : undefined
     const earlier = new Map<string, any>((before?.targets ?? []).map((t) => [t.name, t]))
     const met = (t: any) => (t.met ? 'yes' : '**no**')
-    if (before) {
-      lines.push(
-        `Targets in this full run and in the full run before it (${String(before.date).slice(0, 16).replace('T', ' ')} UTC), on the same code unless the commit log says otherwise:`,
-        '',
-        '| target | goal | this run | met | run before | met |',
-        '|---|---|---:|---|---:|---|',
-      )
-      for (const t of r.targets) {
-        const e = earlier.get(t.name)
-        lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${met(t)} | ${e ? e.measured : '–'} | ${e ? met(e) : '–'} |`)
-      }
-    } else {
-      lines.push('| target | goal | measured | met |', '|---|---|---:|---|')
-      for (const t of r.targets) lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${met(t)} |`)
+    if (before)
+      lines.push(`Targets in this full run and in the full run before it (${String(before.date).slice(0, 16).replace('T', ' ')} UTC), on the same code unless the commit log says otherwise:`, '')
+    lines.push(before ? '| target | goal | this run | met | run before | met |' : '| target | goal | measured | met |', before ? '|---|---|---:|---|---:|---|' : '|---|---|---:|---|')
+    for (const t of r.targets) {
+      const e = earlier.get(t.name)
+      const beside = before ? ` ${e ? e.measured : '–'} | ${e ? met(e) : '–'} |` : ''
+      lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${met(t)} |${beside}`)
     }
     lines.push('')
   }
