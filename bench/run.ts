@@ -289,6 +289,23 @@ async function main() {
         ['case', 'transfer_tokens', 'minimal', 'SDK path', 'transfer_tokens / minimal', 'SDK / transfer_tokens'],
         [...rows(durable, ''), ...rows(nonDurable, `, ${durability(nonDurableSettings)}`)],
       )
+      const costRows = (c: Comparison, label: string) =>
+        [...Object.entries(c.levels).map(([n, l]) => [`${n} clients${label}`, l.cost] as const), [`hot, ${c.hot.clients} clients${label}`, c.hot.cost] as const]
+          .filter(([, cost]) => cost)
+          .map(([name, cost]) => [
+            name,
+            String(cost!.transferTokens.cpuMicros),
+            String(cost!.minimal.cpuMicros),
+            cost!.cpuRatio.toFixed(2),
+            String(cost!.transferTokens.walBytes),
+            String(cost!.minimal.walBytes),
+            cost!.walRatio.toFixed(2),
+          ])
+      printTable(
+        'per transfer, median: server CPU (µs, all PostgreSQL processes) and WAL (bytes)',
+        ['case', 'CPU transfer_tokens', 'CPU minimal', 'ratio', 'WAL transfer_tokens', 'WAL minimal', 'ratio'],
+        [...costRows(durable, ''), ...costRows(nonDurable, `, ${durability(nonDurableSettings)}`)],
+      )
       pgbenchVersion = await pgbenchVersionOf()
       results.minimalTransfer = {
         users: 100,

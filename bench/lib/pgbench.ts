@@ -39,12 +39,19 @@ export function parseTps(stdout: string): number {
   return Number(tps)
 }
 
+/** How many transactions pgbench's clients completed, from its report. */
+export function parseTransactions(stdout: string): number {
+  const n = /number of transactions actually processed: (\d+)/.exec(stdout)?.[1]
+  if (!n) throw new Error(`could not read pgbench's transaction count:\n${stdout}`)
+  return Number(n)
+}
+
 /**
  * Runs one pgbench measurement (extended query protocol, as `pg` and the SDK send, no vacuum first,
- * at most two threads: the machine's cores) and returns its transactions per second. A client that
- * fails a statement makes pgbench exit non-zero, and this reject.
+ * at most two threads: the machine's cores) and returns its transactions per second and how many it
+ * completed. A client that fails a statement makes pgbench exit non-zero, and this reject.
  */
-export async function runPgbench(options: PgbenchRun): Promise<{ perSecond: number }> {
+export async function runPgbench(options: PgbenchRun): Promise<{ perSecond: number; transactions: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'avolve-pgbench-'))
   try {
     const file = join(dir, 'script.sql')
@@ -74,7 +81,7 @@ export async function runPgbench(options: PgbenchRun): Promise<{ perSecond: numb
       ],
       { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) }, maxBuffer: 1 << 22 },
     )
-    return { perSecond: parseTps(stdout) }
+    return { perSecond: parseTps(stdout), transactions: parseTransactions(stdout) }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -96,6 +96,24 @@ export function performanceSection(r: Results): string {
         : []),
       '',
     )
+    const measured: Array<[string, any]> = [
+      ...Object.entries<any>(m.levels).map(([c, l]): [string, any] => [`${c} clients`, l.cost]),
+      [`hot account, ${m.hot.clients} clients`, m.hot.cost],
+      ...Object.entries<any>(m.nonDurable?.levels ?? {}).map(([c, l]): [string, any] => [`${c} clients, ${m.nonDurable.durability}`, l.cost]),
+    ]
+    const costs = measured.filter(([, cost]) => cost)
+    if (costs.length)
+      lines.push(
+        'Where the ratio comes from: what one transfer cost the server in the same runs (medians over the rounds). CPU is that of every PostgreSQL process over the pgbench run, from `/proc`, per transfer pgbench completed; WAL is the distance the WAL insert position moved, per transfer. The server fills the cores here, so throughput follows CPU per transfer.',
+        '',
+        '| per transfer | `transfer_tokens` CPU | minimal CPU | CPU ratio | `transfer_tokens` WAL | minimal WAL | WAL ratio |',
+        '|---:|---:|---:|---:|---:|---:|---:|',
+        ...costs.map(
+          ([label, c]) =>
+            `| ${label} | ${c.transferTokens.cpuMicros} µs | ${c.minimal.cpuMicros} µs | ${f(c.cpuRatio, 2)} | ${c.transferTokens.walBytes} B | ${c.minimal.walBytes} B | ${f(c.walRatio, 2)} |`,
+        ),
+        '',
+      )
   }
   const facts: string[] = []
   if (r.hotAccount) facts.push(`hot account (16 callers paying one receiver): ${f(r.hotAccount.ratio, 2)} of the uncontended throughput`)

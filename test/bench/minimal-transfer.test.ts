@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LEDGER_USERS, ledgerUserId, prepareLedger, transferScript } from '../../bench/lib/minimal-transfer.js'
-import { parseTps, runPgbench } from '../../bench/lib/pgbench.js'
+import { parseTps, parseTransactions, runPgbench } from '../../bench/lib/pgbench.js'
+import { costSince, markServer, postmasterPid } from '../../bench/lib/server-cost.js'
 import { useTestDatabase } from '../support/test-database.js'
 
 const db = useTestDatabase()
@@ -49,6 +51,29 @@ describe('the pgbench scripts of the comparison with the minimal transfer', () =
   it('reads the throughput pgbench reports, and refuses a report without one', () => {
     expect(parseTps('latency average = 1.2 ms\ntps = 812.345678 (without initial connection time)\n')).toBe(812.345678)
     expect(() => parseTps('pgbench: error: connection failed')).toThrow(/tps/)
+    expect(parseTransactions('number of clients: 4\nnumber of transactions actually processed: 1234\ntps = 1.0\n')).toBe(1234)
+    expect(() => parseTransactions('pgbench: error: connection failed')).toThrow(/transaction count/)
+  })
+
+  it.runIf(process.platform === 'linux')("measure the server's CPU and WAL per transfer over a pgbench run", async () => {
+    const postmaster = (await postmasterPid(db().admin))!
+    expect(readFileSync(`/proc/${postmaster}/cmdline`, 'utf8')).toMatch(/postgres/)
+    const transactions = 50
+    const cost = async (contender: 'transfer_tokens' | 'minimal') => {
+      const mark = await markServer(db().admin, postmaster)
+      const run = await runPgbench({ script: transferScript(contender, users.length, false), url: db().adminUrl, clients: 2, transactions })
+      expect(run.transactions).toBe(2 * transactions)
+      return costSince(db().admin, postmaster, mark, run.transactions)
+    }
+    const project = await cost('transfer_tokens')
+    const minimal = await cost('minimal')
+    for (const c of [project, minimal]) {
+      expect(c.cpuMicros).toBeGreaterThan(0)
+      // At least the ledger row each transfer inserts, whose tuple alone is over 100 bytes.
+      expect(c.walBytes).toBeGreaterThan(100)
+    }
+    // The project's transfer also writes two entries (each with a balance and a version) and more index entries.
+    expect(project.walBytes).toBeGreaterThan(minimal.walBytes)
   })
 
   it("set the service role's claims before transfer_tokens reads them, in the same statement", async () => {
