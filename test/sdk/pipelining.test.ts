@@ -148,6 +148,39 @@ describe('who pipelines', () => {
     }
   })
 
+  it('a pg Pool the app made without pipelining: reads issued together reach the client one at a time', async () => {
+    // pg queues a query sent to a busy client only with a deprecation warning (pg 9 drops it): count
+    // how many of the client's queries are ever in flight at once.
+    const pool = new pg.Pool({ connectionString: proxied(), max: 1 })
+    let inFlight = 0
+    let most = 0
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...a: unknown[]) => Promise<unknown>
+      ;(client as unknown as { query: (...a: unknown[]) => Promise<unknown> }).query = (...a: unknown[]) => {
+        most = Math.max(most, ++inFlight)
+        return query(...a).finally(() => inFlight--)
+      }
+    })
+    const app = createAvolveDb({ connection: pool })
+    try {
+      const [a, b] = await createUsers(db().admin, 2)
+      await sdk.asService().tokens.mint({ to: a!, tokenType: 'GEN', amount: '10' })
+      const me = await app.asUser({ sub: a!, role: 'authenticated', exp: inAnHour() })
+      const from = new Date(Date.now() - 60_000).toISOString()
+      await me.tokens.transfer({ to: b!, tokenType: 'GEN', amount: '4' })
+      recorder.reset()
+      // Opening balance, the page and the closing balance: three reads the repository issues together.
+      const statement = await me.tokens.statement({ tokenType: 'GEN', from })
+      expect(statement).toMatchObject({ openingBalance: '0', closingBalance: '6' })
+      expect(statement.items.map((e) => e.amount)).toEqual(['10', '-4'])
+      expect(recorder.flights().map((f) => f.length)).toEqual([1, 1, 1, 1, 1, 1])
+      expect(most).toBe(1)
+    } finally {
+      await app.destroy()
+      await pool.end()
+    }
+  })
+
   it('a pg Pool the app made with pipeline: true, like the SDK’s own', async () => {
     const pool = new pg.Pool({ connectionString: proxied(), max: 1, pipeline: true })
     const app = createAvolveDb({ connection: pool })
