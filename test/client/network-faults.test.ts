@@ -21,6 +21,8 @@ async function signedIn(options: Parameters<typeof createAvolveClient>[1] = {}) 
 const ledger = async (from: string) =>
   (await db().admin.query(`select count(*)::int as n, coalesce(trim_scale(sum(amount))::text, '0') as total from public.token_transactions where from_user_id = $1`, [from])).rows[0]
 
+const consents = async (user: string) => (await db().admin.query('select count(*)::int as n from public.user_consent where user_id = $1', [user])).rows[0]
+
 describe('the client adapter over a faulty network', () => {
   it('a transfer whose answer is lost after the server committed is retried and moves tokens once', async () => {
     const { alice, bob, client } = await signedIn()
@@ -65,6 +67,53 @@ describe('the client adapter over a faulty network', () => {
   it('an unreachable API is a TransientError after the configured attempts', async () => {
     const client = createAvolveClient(supabaseAs('http://127.0.0.1:1', { accessToken: 'x.y.z', userId: crypto.randomUUID() }), { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } })
     await expectAvolveError(client.tokens.balances(), TransientError, 'network_error')
+  })
+
+  it('a consent whose read-back fails after the call committed is read again, not recorded again', async () => {
+    const { alice, client } = await signedIn()
+    faulty().proxy.inject((req) => req.method === 'GET' && req.url!.startsWith('/rest/v1/user_consent'), { kind: 'gateway-answer', status: 503, forwarded: false }, 2)
+    const record = await client.consent.record('terms_of_service', ['v1'])
+    expect(record).toMatchObject({ user_id: alice, interaction_type: 'terms_of_service', status: 'approved' })
+    expect(await consents(alice)).toEqual({ n: 1 })
+  })
+
+  it('a status change whose read-back fails after the call committed returns the changed record', async () => {
+    const { alice, client } = await signedIn()
+    const record = await client.consent.record('privacy_policy', ['v1'])
+    faulty().proxy.inject((req) => req.method === 'GET' && req.url!.startsWith('/rest/v1/user_consent'), { kind: 'gateway-answer', status: 503, forwarded: false })
+    expect(await client.consent.updateStatus(record.id, 'withdrawn')).toMatchObject({ id: record.id, status: 'withdrawn' })
+    expect(await consents(alice)).toEqual({ n: 1 })
+  })
+
+  it.each([502, 503, 504, 520])('a consent call answered %i by a gateway after the server ran it is not run again: outcomeUnknown', async (status) => {
+    const { alice, client } = await signedIn()
+    faulty().proxy.inject(rpcTo('record_consent'), { kind: 'gateway-answer', status, forwarded: true })
+    const error = await expectAvolveError(client.consent.record('terms_of_service', ['v1']), TransientError, 'service_unavailable')
+    expect(error.outcomeUnknown).toBe(true)
+    expect(await consents(alice)).toEqual({ n: 1 })
+  })
+
+  it('a read-back that keeps failing after the call committed says so, and is not a second consent', async () => {
+    const { alice, client } = await signedIn({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } })
+    faulty().proxy.inject((req) => req.method === 'GET' && req.url!.startsWith('/rest/v1/user_consent'), { kind: 'gateway-answer', status: 503, forwarded: false }, 2)
+    const error = await expectAvolveError(client.consent.record('terms_of_service', ['v1']), TransientError, 'service_unavailable')
+    expect(error.outcomeUnknown).toBe(true)
+    expect(error.message).toMatch(/applied; only reading its result back failed/)
+    expect(await consents(alice)).toEqual({ n: 1 })
+  })
+
+  it('a transfer answered 502 by a gateway after the server ran it is retried by its key and moves tokens once', async () => {
+    const { alice, bob, client } = await signedIn()
+    faulty().proxy.inject(rpcTo('transfer_tokens'), { kind: 'gateway-answer', status: 502, forwarded: true })
+    const tx = await client.tokens.transfer({ to: bob, tokenType: 'GEN', amount: '3' })
+    expect(tx.amount).toBe('3')
+    expect(await ledger(alice)).toEqual({ n: 1, total: '3' })
+  })
+
+  it('a read answered 503 by a gateway is retried', async () => {
+    const { client } = await signedIn()
+    faulty().proxy.inject((req) => req.method === 'GET' && req.url!.includes('token_balances'), { kind: 'gateway-answer', status: 503, forwarded: false }, 2)
+    expect(await client.tokens.balance('GEN')).toBe('10')
   })
 
   it('without a session, calls say to sign in (NotAuthenticatedError) and send nothing', async () => {

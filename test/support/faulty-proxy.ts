@@ -8,6 +8,11 @@ export type Fault =
   | { kind: 'cut-before' }
   /** Forward it but hold the answer back this long (to make the client time out). */
   | { kind: 'delay'; ms: number }
+  /**
+   * Answer `status` with a gateway's own page instead of PostgREST's answer, after forwarding the
+   * request (`forwarded`: the server ran it, and its answer is dropped) or without.
+   */
+  | { kind: 'gateway-answer'; status: number; forwarded: boolean }
 
 interface Planned {
   matches: (req: IncomingMessage) => boolean
@@ -34,8 +39,15 @@ export class FaultyProxy {
       if (plan) plan.remaining--
       const fault = plan?.fault
       if (fault?.kind === 'cut-before') return void req.socket.destroy()
+      const gateway = (status: number) => res.writeHead(status, { 'content-type': 'text/html' }).end(`<html><body><h1>${status}: the gateway could not get an answer</h1></body></html>`)
+      if (fault?.kind === 'gateway-answer' && !fault.forwarded) return void req.resume().on('end', () => gateway(fault.status))
       this.forwarded++
       const forward = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        if (fault?.kind === 'gateway-answer') {
+          answer.resume()
+          answer.on('end', () => gateway(fault.status))
+          return
+        }
         if (fault?.kind === 'lose-answer') {
           answer.resume()
           answer.on('end', () => req.socket.destroy())

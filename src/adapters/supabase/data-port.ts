@@ -3,8 +3,10 @@ import { relationColumns, type RelationName } from '../../generated/columns.js'
 import type { RpcArgs, RpcName, RpcReturns } from '../../generated/rpc.js'
 import { keysetAscending, type DataPort, type Filter, type SelectQuery } from '../../repositories/data-port.js'
 import { selectedColumns } from '../../repositories/row-codec.js'
+import { backoffDelay, sleep, type RetryPolicy } from '../../retry/backoff.js'
 import { canonicalTimestamp } from '../../values/timestamp.js'
-import { mapPostgrestError } from './map-error.js'
+import { mapPostgrestError, mayHaveBeenApplied } from './map-error.js'
+import { retriedInBrowser } from './retried.js'
 
 /** The part of a PostgREST filter builder this port uses. */
 interface FilterBuilder {
@@ -35,9 +37,15 @@ function orValue(value: string): string {
 /**
  * DataPort over supabase-js: RPCs through `supabase.rpc()`, reads through `supabase.from()`. The
  * SDK's own retry policy decides what to retry, so supabase-js's built-in retries are switched off.
+ * Each request is its own transaction, so the port keeps what the unit of work must know before it
+ * runs the work again: whether one of its calls has committed, or may have.
  */
 export class SupabaseDataPort implements DataPort {
   readonly pipelines = false
+  /** A call of this port was answered: it committed, whatever happens to the requests after it. */
+  callApplied = false
+  /** A call of this port failed in a way that does not rule out that it committed (see mayHaveBeenApplied). */
+  callUnsure = false
 
   // Each request is its own transaction: there is nothing to end early.
   sentAll(): void {}
@@ -46,16 +54,35 @@ export class SupabaseDataPort implements DataPort {
     private readonly supabase: SupabaseClient<any, any, any>,
     readonly userId: string | null,
     private readonly timeoutMs: number,
+    /** How a read after a committed call is retried on its own; without it, reads are not retried here. */
+    private readonly retry?: RetryPolicy,
   ) {}
 
   async call<F extends RpcName>(fn: F, args: RpcArgs<F>): Promise<RpcReturns<F>> {
     const { data, error, status } = await (this.supabase.rpc(fn, args as never) as unknown as FilterBuilder).abortSignal(AbortSignal.timeout(this.timeoutMs))
-    if (error) throw mapPostgrestError(error as never, status)
+    if (error) {
+      if (mayHaveBeenApplied(error as never, status)) this.callUnsure = true
+      throw mapPostgrestError(error as never, status)
+    }
+    this.callApplied = true
     return (data ?? undefined) as RpcReturns<F>
   }
 
   async select(query: SelectQuery): Promise<Array<Record<string, unknown>>> {
     if (query.relation.includes('.')) throw new Error(`${query.relation} is not exposed through the API`)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.selectOnce(query)
+      } catch (error) {
+        // After a committed call the unit cannot run again (the call would apply twice), so a read
+        // failing then (the call's read-back) is retried here, alone: a read changes nothing.
+        if (!this.callApplied || !this.retry || !retriedInBrowser(error) || attempt >= this.retry.maxAttempts) throw error
+        await sleep(backoffDelay(attempt, this.retry))
+      }
+    }
+  }
+
+  private async selectOnce(query: SelectQuery): Promise<Array<Record<string, unknown>>> {
     // One request per branch, each served by its own index; merged here in the same order.
     const branches = await Promise.all((query.where.length ? query.where : [[]]).map((filters) => this.selectBranch(query, filters)))
     if (branches.length === 1) return branches[0]!

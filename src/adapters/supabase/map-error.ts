@@ -43,6 +43,17 @@ const UNKNOWN_ROLE = /^role ".*" does not exist$/s
 const SQLSTATE = /^[0-9A-Z]{5}$/
 
 /**
+ * Whether a failed request may still have been applied: its answer never came (no status: the
+ * network, a timeout), or something other than PostgREST answered in its place (a gateway's 502,
+ * 503, 504 or 520 without PostgREST's code or a SQLSTATE) while the request may have run. PostgREST's
+ * own error answer means the request's transaction did not commit.
+ */
+export function mayHaveBeenApplied(error: PostgrestErrorLike, status: number): boolean {
+  const code = error.code ?? ''
+  return status === 0 || !(code in POSTGREST_CODES || SQLSTATE.test(code))
+}
+
+/**
  * The typed error for a failed supabase-js request: by SQLSTATE (the same table the server path
  * uses), by PostgREST's own code, or by the HTTP status when the body said nothing; the same for
  * PostgREST 12.2, 13 and 14. `status` is 0 when the request never got an answer (network failure, timeout).
