@@ -53,7 +53,8 @@ export const termsSchema = z
   .array(
     storableText
       .refine((t) => visibleCharacter.test(t), { error: 'a term cannot be blank (only white space, invisible or control characters)' })
-      .refine((t) => t.length <= limits.maxTermLength, { error: `a term has at most ${limits.maxTermLength} characters` }),
+      // zod counts characters (code points) as PostgreSQL's char_length does, not UTF-16 units.
+      .max(limits.maxTermLength, { error: `a term has at most ${limits.maxTermLength} characters` }),
     { error: 'terms must be an array of strings' },
   )
   .min(1, { error: 'consent needs at least one term' })

@@ -28,18 +28,26 @@ export const uuidSchema = z
   .regex(ANY_CASE_UUID, { error: 'expected a UUID like 123e4567-e89b-12d3-a456-426614174000' })
   .transform((s) => s.toLowerCase())
 
+/** A UTF-16 surrogate not paired with its other half: with the `u` flag a whole pair is one code point, outside this class. */
+const loneSurrogate = /\p{Cs}/u
+
 /**
- * Text PostgreSQL can store: no NUL characters.
+ * Text PostgreSQL can store: no NUL characters, and no half of a UTF-16 surrogate pair (which is no
+ * character at all: `pg` would store it as U+FFFD, PostgREST would refuse it).
  *
  * @example
  * ```ts
  * import { storableText } from '@avolve/db/schemas'
  *
- * storableText.parse('thanks') // 'thanks'
+ * storableText.parse('thanks 😀') // 'thanks 😀'
  * storableText.safeParse('a\u0000b').success // false
+ * storableText.safeParse('a\uD800b').success // false
  * ```
  */
-export const storableText = z.string({ error: 'expected a string' }).refine((s) => !s.includes('\u0000'), { error: 'text cannot contain NUL (\\u0000) characters' })
+export const storableText = z
+  .string({ error: 'expected a string' })
+  .refine((s) => !s.includes('\u0000'), { error: 'text cannot contain NUL (\\u0000) characters' })
+  .refine((s) => !loneSurrogate.test(s), { error: 'text cannot contain half of a UTF-16 surrogate pair (a character cut in two)' })
 
 /**
  * A point in time: an ISO 8601 string with an offset, or a Date; normalised to canonical UTC.

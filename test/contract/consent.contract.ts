@@ -26,6 +26,7 @@ export function consentContract(env: ContractEnv): void {
       ['no terms', 'terms_of_service', []],
       ['a blank term', 'terms_of_service', ['  ']],
       ['a NUL character', 'terms_of_service', ['a\u0000b']],
+      ['half of a surrogate pair', 'terms_of_service', ['a\uD800b']],
       ['101 terms', 'terms_of_service', Array.from({ length: 101 }, (_, i) => `t${i}`)],
       ['a term of 10001 characters', 'terms_of_service', ['x'.repeat(10_001)]],
       ['terms that are not strings', 'terms_of_service', [42]],

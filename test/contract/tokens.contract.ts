@@ -86,6 +86,14 @@ export function tokensContract(env: ContractEnv): void {
       await expectAvolveError(alice!.scope.tokens.transfer({ to: 'bob', tokenType: 'GEN', amount: '1' }), ValidationError, 'validation_failed')
     })
 
+    it('refuses a memo with half of a surrogate pair before any request, and nothing moves', async () => {
+      const [alice, bob] = await funded(2)
+      await expectAvolveError(alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '1', memo: 'a\uD800b' }), ValidationError, 'validation_failed')
+      expect(await alice!.scope.tokens.balance('GEN')).toBe('100')
+      // A whole pair is one character, and stored as sent.
+      expect((await alice!.scope.tokens.transfer({ to: bob!.id, tokenType: 'GEN', amount: '1', memo: 'a😀b' })).memo).toBe('a😀b')
+    })
+
     it('refuses a credit past the balance cap with balance_limit_exceeded, and a sender without a profile with unknown_user', async () => {
       const [alice, bob, carol] = await env.users(3)
       await env.service().tokens.mint({ to: bob!.id, tokenType: 'GEN', amount: '99999999999999999999.999999999999999999' })

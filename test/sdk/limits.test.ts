@@ -23,6 +23,9 @@ describe("the SDK's limits are the database's", () => {
       Array.from({ length: limits.maxTerms + 1 }, (_, i) => `t${i}`),
       ['x'.repeat(limits.maxTermLength)],
       ['x'.repeat(limits.maxTermLength + 1)],
+      // Characters outside the BMP are two UTF-16 units each, and one character to the database.
+      ['😀'.repeat(limits.maxTermLength)],
+      ['😀'.repeat(limits.maxTermLength + 1)],
     ]
     for (const terms of cases) expect(termsSchema.safeParse(terms).success, `${terms.length} terms`).toBe(await record(terms))
   })
@@ -31,7 +34,7 @@ describe("the SDK's limits are the database's", () => {
     const [a, b] = await createUsers(db().admin, 2)
     await mint(db().api, a!, 'GEN', '99999999999999999999')
     const transfer = (amount: string, memo: string | null) => databaseAccepts(`select public.transfer_tokens($1, $2, 'GEN', $3::numeric, $4, $5)`, [a, b, amount, randomUUID(), memo], a!)
-    for (const memo of ['m'.repeat(limits.maxMemoLength), 'm'.repeat(limits.maxMemoLength + 1)]) {
+    for (const memo of ['m'.repeat(limits.maxMemoLength), 'm'.repeat(limits.maxMemoLength + 1), '😀'.repeat(limits.maxMemoLength), '😀'.repeat(limits.maxMemoLength + 1)]) {
       expect(memoSchema.safeParse(memo).success, `memo of ${memo.length}`).toBe(await transfer('1', memo))
     }
     for (const amount of [
