@@ -103,7 +103,7 @@ export async function pgbenchTransfers(db: BenchDatabase, users: string[], calle
     '\\set k2 random(0, 9223372036854775806)',
     '\\startpipeline',
     'BEGIN;',
-    `SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', (SELECT id FROM bench.users WHERE i = :f), 'role', 'authenticated')::text, true);`,
+    `SELECT set_config('statement_timeout', '${ROLE_TIMEOUT}', true), set_config('datestyle', 'ISO', true), set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', (SELECT id FROM bench.users WHERE i = :f), 'role', 'authenticated')::text, true);`,
     `SELECT public.transfer_tokens((SELECT id FROM bench.users WHERE i = :f), (SELECT id FROM bench.users WHERE i = :t), 'GEN', 1, ${key});`,
     `${readBackByKey.replace('$1', '(SELECT id FROM bench.users WHERE i = :f)').replace('$2', key).replace('$3', '1')};`,
     'COMMIT;',

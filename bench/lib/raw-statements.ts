@@ -4,9 +4,9 @@ import { selectedColumns } from '../../src/repositories/row-codec.js'
 /**
  * The set-up the SDK sends first in every transaction: the impersonated role's own settings (the
  * Supabase base gives authenticated a statement_timeout, which the SDK applies as PostgREST does),
- * the role, then the claims auth.uid() reads. Parameters: role, claims, then {@link ROLE_TIMEOUT}.
+ * ISO dates, the role, then the claims auth.uid() reads. Parameters: role, claims, then {@link ROLE_TIMEOUT}.
  */
-export const SETUP = `select set_config('statement_timeout', $3, true), set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`
+export const SETUP = `select set_config('statement_timeout', $3, true), set_config('datestyle', 'ISO', true), set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`
 
 /** authenticated's statement_timeout in the Supabase base, which the SDK's set-up applies too. */
 export const ROLE_TIMEOUT = '8s'

@@ -17,8 +17,8 @@ const db = useTestDatabase()
 let recorder: FlightRecorder
 let sdk: AvolveDb
 
-// The role's own settings (authenticated's statement_timeout), the role, the claims: one statement.
-const SETUP = /^select (set_config\(\$\d+, \$\d+, true\), )+set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/
+// The role's own settings (authenticated's statement_timeout), ISO dates, the role, the claims: one statement.
+const SETUP = /^select (set_config\(\$\d+, \$\d+, true\), )+set_config\('datestyle', 'ISO', true\), set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/
 
 /** The test database's `authenticator` URL, through the recorder. */
 const proxied = () => {

@@ -1,5 +1,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CompiledQuery } from 'kysely'
+import { RoleSettings } from '../../src/adapters/pg/role-settings.js'
 import { createAvolveDb, TransientError, type AvolveDb } from '../../src/server.js'
 import { expectAvolveError } from '../support/expect-error.js'
 import { recordFigure } from '../support/reliability-report.js'
@@ -108,5 +110,42 @@ describe('a setting the connection string gives', () => {
     const row = await me.tokens.transfer({ to: b, tokenType: 'GEN', amount: '1' })
     await released
     expect(row).toMatchObject({ from_user_id: a, to_user_id: b, amount: '1' })
+  })
+})
+
+describe('a session whose DateStyle is not ISO', () => {
+  it.each([
+    ['the connection string', 'SQL, DMY', false],
+    ["the role's own setting", 'German', true],
+  ])('set by %s (%s): writes and reads still come back as canonical timestamps', async (_by, style, onRole) => {
+    if (onRole) await db().admin.query(`alter role authenticated in database ${db().name} set datestyle = '${style}'`)
+    try {
+      const sdk = sdkOn(db().authenticatorUrl, onRole ? undefined : `-c datestyle=${style.replace(' ', '')}`)
+      const [a, b] = await fundedPair(sdk)
+      const me = await sdk.asUser({ sub: a, role: 'authenticated', exp: inAnHour() })
+      const row = await me.tokens.transfer({ to: b, tokenType: 'GEN', amount: '1' })
+      expect(row.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
+      const { items } = await me.tokens.history()
+      expect(items.map((t) => t.created_at)).toContain(row.created_at)
+      expect(await me.tokens.balanceAt('GEN', new Date())).toBe('9')
+      expect((await me.tokens.statement({ tokenType: 'GEN' })).closingBalance).toBe('9')
+    } finally {
+      if (onRole) await db().admin.query(`alter role authenticated in database ${db().name} reset datestyle`)
+    }
+  })
+})
+
+describe('role settings whose names have capitals', () => {
+  it('are read too (TimeZone is stored as TimeZone, not timezone)', async () => {
+    await db().admin.query(`alter role service_role in database ${db().name} set timezone = 'Asia/Tokyo'`)
+    const c = new pg.Client({ connectionString: db().authenticatorUrl })
+    await c.connect()
+    try {
+      const runner = { executeQuery: (q: CompiledQuery) => c.query(q.sql, q.parameters as unknown[]).then((r) => ({ rows: r.rows })) }
+      expect(await new RoleSettings().of('service_role', runner as never)).toContainEqual(['timezone', 'Asia/Tokyo'])
+    } finally {
+      await c.end()
+      await db().admin.query(`alter role service_role in database ${db().name} reset timezone`)
+    }
   })
 })

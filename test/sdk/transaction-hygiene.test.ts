@@ -63,8 +63,10 @@ describe('what a call leaves on its connection', () => {
     expect(statements[0]).toBe('begin')
     expect(statements[2]).toMatch(/^select .* from "public"\."token_balances" where/)
     expect(statements[3]).toBe('commit')
-    // authenticated's own settings (its statement_timeout, as PostgREST applies it), the role, the claims.
-    expect(statements[1]).toMatch(/^select (set_config\(\$\d+, \$\d+, true\), )+set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/)
+    // authenticated's own settings (its statement_timeout, as PostgREST applies it), ISO dates, the role, the claims.
+    expect(statements[1]).toMatch(
+      /^select (set_config\(\$\d+, \$\d+, true\), )+set_config\('datestyle', 'ISO', true\), set_config\('role', \$1, true\), set_config\('request\.jwt\.claims', \$2, true\)$/,
+    )
   })
 
   it('binds the claims as a parameter, never as SQL text', async () => {

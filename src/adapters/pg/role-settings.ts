@@ -31,7 +31,7 @@ const ROLE_SETTINGS = (canBeGranted: boolean) => `
   )
   select distinct on (n.rolname, n.name) n.rolname as role, n.name, n.value
   from named n
-  join pg_catalog.pg_settings p on p.name = n.name
+  join pg_catalog.pg_settings p on pg_catalog.lower(p.name) = n.name
   where (p.context = 'user'${canBeGranted ? ` or pg_catalog.has_parameter_privilege(current_user, p.name, 'set')` : ''})
     and p.source not in ('client', 'session')
     and n.name not in ('role', 'session_authorization')

@@ -25,13 +25,16 @@ const setups = new WeakMap<readonly RoleSetting[], { statement: FixedStatement; 
 /**
  * The set-up: the role's own settings, then the role and the claims, all transaction-local and in
  * one statement. The settings come first, as PostgREST orders them: one the login role may set only
- * by a `grant set on parameter` is set while it is still the login role.
+ * by a `grant set on parameter` is set while it is still the login role. After them, ISO dates:
+ * timestamps are read as text, and a session (or role) with another DateStyle would send them in a
+ * form the SDK does not parse; PostgREST is immune, its JSON always writes them in ISO 8601.
  */
 function setupQuery(identity: RequestIdentity, settings: readonly RoleSetting[]): CompiledQuery {
   let setup = setups.get(settings)
   if (setup === undefined) {
     const calls = settings.map((_, i) => `set_config($${2 * i + 3}, $${2 * i + 4}, true), `).join('')
-    setups.set(settings, (setup = { statement: fixedStatement(`select ${calls}set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`), values: settings.flat() }))
+    const statement = `select ${calls}set_config('datestyle', 'ISO', true), set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`
+    setups.set(settings, (setup = { statement: fixedStatement(statement), values: settings.flat() }))
   }
   return bind(setup.statement, [identity.role, JSON.stringify(identity.claims), ...setup.values])
 }
