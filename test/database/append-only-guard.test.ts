@@ -42,6 +42,10 @@ const attacks: Array<[string, (t: Table) => string[]]> = [
   ['session_replication_role = replica, then delete', (t) => [`set local session_replication_role = replica`, `delete from ${t.table}`]],
   ['session_replication_role = replica, then truncate', (t) => [`set local session_replication_role = replica`, `truncate ${t.table} cascade`]],
   ['session_replication_role = replica, then disable trigger', (t) => [`set local session_replication_role = replica`, `alter table ${t.table} disable trigger ${t.rows}`]],
+  // DDL that changes stored values without firing a row trigger (20261208100100_guard_append_only_rewrites.sql).
+  ['rewrite every row: alter column type using another value', (t) => [`alter table ${t.table} alter column ${t.at} type timestamptz using ${t.at} + interval '1 day'`]],
+  ['rewrite every row: set unlogged', (t) => [`alter table ${t.table} set unlogged`]],
+  ['drop a column and its values', (t) => [`alter table ${t.table} drop column ${t.at} cascade`]],
 ]
 
 /** Runs `statements` in one transaction on one connection as the superuser; always rolls back. */
@@ -80,7 +84,7 @@ describe('the append-only tables, against their owner', () => {
     recordFigure('append-only-guard', {
       area: 'security',
       check:
-        'append-only ledger, its running balances, the batch record and consent history against their owner (a superuser): every route around the refusing triggers (disable, replica mode, drop, redefine, rename, move, drop the table) × 4 tables',
+        'append-only ledger, its running balances, the batch record and consent history against their owner (a superuser): every route around the refusing triggers (disable, replica mode, drop, redefine, rename, move, drop the table) and DDL that changes stored values without them (a rewrite, a dropped column) × 4 tables',
       cases: outcomes.length,
       violations: outcomes.filter((refused) => !refused).length,
       command: 'npx vitest run test/database/append-only-guard.test.ts',
@@ -118,7 +122,7 @@ describe('the append-only tables, against their owner', () => {
   it('still lets the owner change the tables in ways that keep them append-only', async () => {
     const error = await inTransaction([
       'alter table public.consent_history add column probe text',
-      'alter table public.consent_history drop column probe',
+      'alter table public.token_transactions alter column memo set statistics 200',
       'create index consent_history_probe_idx on public.consent_history (actor_role)',
       `comment on table public.token_transactions is 'probe'`,
       'alter table public.token_transactions rename column memo to note',
@@ -136,21 +140,24 @@ describe('the append-only tables, against their owner', () => {
     expect(error).toBeUndefined()
   })
 
-  it('is left out with a warning, not a failure, where the migrating role may not create event triggers', async () => {
-    const migration = listMigrations().find((m) => m.name === 'append_only_guard')!
+  it.each([
+    ['append_only_guard', ['avolve_append_only_guard'], 'avolve_append_only_guard not created'],
+    ['guard_append_only_rewrites', ['avolve_append_only_rewrite_guard', 'avolve_append_only_drop_guard'], 'avolve_append_only_rewrite_guard and avolve_append_only_drop_guard not created'],
+  ])('%s: its event triggers are left out with a warning, not a failure, where the migrating role may not create them', async (name, triggers, warning) => {
+    const migration = listMigrations().find((m) => m.name === name)!
     const [block] = splitStatementsWithOffsets(readFileSync(migration.path, 'utf8')).filter((s) => s.text.includes('do $guard$'))
     expect(block).toBeDefined()
     const warnings: string[] = []
     let guards = -1
-    const error = await inTransaction(['drop event trigger avolve_append_only_guard', 'create role avolve_probe_migrator', 'set local role avolve_probe_migrator'], async (c) => {
+    const error = await inTransaction([...triggers.map((e) => `drop event trigger ${e}`), 'create role avolve_probe_migrator', 'set local role avolve_probe_migrator'], async (c) => {
       c.on('notice', (n) => warnings.push(`${n.severity}: ${n.message}`))
       await c.query(block!.text)
       await c.query('reset role')
-      guards = (await c.query<{ n: number }>(`select count(*)::int as n from pg_event_trigger where evtname = 'avolve_append_only_guard'`)).rows[0]!.n
+      guards = (await c.query<{ n: number }>(`select count(*)::int as n from pg_event_trigger where evtname = any($1)`, [triggers])).rows[0]!.n
     })
     expect(error).toBeUndefined()
     expect(guards).toBe(0)
-    expect(warnings).toEqual(['WARNING: avolve_append_only_guard not created: this role may not create event triggers'])
+    expect(warnings).toEqual([`WARNING: ${warning}: this role may not create event triggers`])
   })
 
   // The documented boundary: the guard is only as strong as its owner's restraint. Whoever owns the
