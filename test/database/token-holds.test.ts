@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { checkLedgerInvariants } from '../support/ledger-invariants.js'
-import { anon, createUsers, expectSqlState, mint, queryAs, service, user, type Requester } from '../support/requests.js'
+import { anon, asRequester, createUsers, expectSqlState, mint, queryAs, service, user, type Requester } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'
 
 const db = useTestDatabase()
@@ -155,6 +155,24 @@ describe('holds: two-phase transfers', () => {
       { version: 2, kind: 'hold', amount: '0', balance: '50', held: '20' },
       { version: 3, kind: 'capture', amount: '-15', balance: '35', held: '0' },
     ])
+  })
+
+  it('someone who is no party to a hold cannot lock it: its capture goes through while their transaction stays open', async () => {
+    const [payer, payee, stranger] = await createUsers(db().admin, 3)
+    await mint(db().api, payer!, 'GEN', '10')
+    const id = await hold(user(payer!), payer, payee, '4')
+    await asRequester(db().api, user(stranger!), async (c) => {
+      // The stranger's attempt fails, and the transaction stays open: the hold was locked by the
+      // lookup, but the error aborts the transaction at once, which releases its locks then.
+      await expectSqlState(c.query('select public.release_hold($1)', [id]), 'VT014')
+      // Meanwhile the payee captures; with the hold still locked this would wait out lock_timeout.
+      const captured = await asRequester(db().api, user(payee!), async (p) => {
+        await p.query(`set local lock_timeout = '2s'`)
+        return (await p.query('select public.capture_hold($1) as id', [id])).rows[0].id
+      })
+      expect(captured).toBe(id)
+    })
+    expect(await holdRow(id)).toEqual({ status: 'captured', captured: '4' })
   })
 
   it('a payer cannot block a hold’s capture or release by taking its ledger keys first', async () => {
