@@ -116,6 +116,21 @@ describe('the client adapter over a faulty network', () => {
     expect(await client.tokens.balance('GEN')).toBe('10')
   })
 
+  it('a statement whose reads are not one snapshot still adds up: a movement landing between them is not half in it', async () => {
+    const { alice, bob, client } = await signedIn()
+    await client.tokens.transfer({ to: bob, tokenType: 'GEN', amount: '1' })
+    // The closing-balance read (the account's last entry, newest first) reaches the server late, after a transfer.
+    faulty().proxy.inject((req) => req.method === 'GET' && req.url!.startsWith('/rest/v1/token_entries') && req.url!.includes('order=created_at.desc'), { kind: 'hold-back', ms: 400 })
+    const pending = client.tokens.statement({ tokenType: 'GEN' })
+    await new Promise((r) => setTimeout(r, 150))
+    await faulty().server.asService().tokens.forUser(alice).transfer({ to: bob, tokenType: 'GEN', amount: '2' })
+    const statement = await pending
+    expect(statement.nextCursor).toBeNull()
+    expect(statement.items.map((e) => e.amount)).toEqual(['10', '-1'])
+    expect(statement.closingBalance).toBe('9')
+    expect(await client.tokens.balance('GEN')).toBe('7')
+  })
+
   it('without a session, calls say to sign in (NotAuthenticatedError) and send nothing', async () => {
     const before = faulty().proxy.forwarded
     const client = createAvolveClient(supabaseAs(faulty().proxy.url))

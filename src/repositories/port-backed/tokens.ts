@@ -228,8 +228,9 @@ export class PortTokenRepository implements TokenRepository {
           ...(o.to === undefined ? [] : [{ column: 'created_at', op: 'lt', value: o.to } as const]),
         ]
         const movements = keysetSelect('token_entries', [within], o, 'version', false)
-        // One snapshot's worth of reads, sent together: the balance before the period, the page, and
-        // the balance at its end (the account's last movement, for an open-ended period).
+        // Three reads, sent together: the balance before the period, the page, and the balance at its
+        // end (the account's last movement, for an open-ended period). One snapshot on the server;
+        // over HTTP each is its own, which the closing balance below allows for.
         return onlySelects(port, [
           o.from === undefined ? undefined : lastEntryBefore(user, o.tokenType, 'lt', o.from),
           movements,
@@ -244,7 +245,10 @@ export class PortTokenRepository implements TokenRepository {
       (e) => e.created_at,
       (e) => e.version,
     )
-    return { tokenType: o.tokenType, openingBalance: balanceAfter(opening), closingBalance: balanceAfter(closing), ...entries }
+    // On the period's last page the closing balance is its last movement's: the same figure, and one a
+    // movement landing between the reads (over HTTP, where they are not one snapshot) cannot change.
+    const last = entries.nextCursor === null ? entries.items.at(-1) : undefined
+    return { tokenType: o.tokenType, openingBalance: balanceAfter(opening), closingBalance: last?.balance_after ?? balanceAfter(closing), ...entries }
   }
 }
 
