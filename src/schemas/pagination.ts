@@ -54,11 +54,14 @@ function cursorOf(validId: (id: string) => boolean) {
  */
 export const cursorSchema = cursorOf(isCanonicalUuid)
 
+/** The largest version an account can reach: its column is an int8. */
+const MAX_VERSION = 9223372036854775807n
+
 /**
  * A cursor from a previous statement page's `nextCursor`: the time and the version of the last
  * movement returned (an account's versions count its movements, so they order its entries).
  */
-export const entryCursorSchema = cursorOf((id) => /^[1-9]\d{0,18}$/.test(id))
+export const entryCursorSchema = cursorOf((id) => /^[1-9]\d{0,18}$/.test(id) && BigInt(id) <= MAX_VERSION)
 
 /**
  * One page of a keyset-paginated list, newest first. `nextCursor` is null on the last page.

@@ -14,6 +14,7 @@ import {
   type TokenTransaction,
   type TransferBatchResult,
 } from '../../src/index.js'
+import { encodeCursor } from '../../src/values/cursor.js'
 import { expectAvolveError } from '../support/expect-error.js'
 import type { ContractEnv } from './env.js'
 
@@ -399,6 +400,12 @@ export function tokensContract(env: ContractEnv): void {
       const [alice] = await env.users(1)
       await expectAvolveError(alice!.scope.tokens.statement({ tokenType: 'GEN', from: '2026-12-02T00:00:00Z', to: '2026-12-01T00:00:00Z' }), ValidationError, 'validation_failed')
       await expectAvolveError(alice!.scope.tokens.statement({ tokenType: 'GEN', cursor: 'v1.bm9wZQ' }), ValidationError, 'validation_failed')
+      // A cursor in the SDK's own form, edited to a version past what an int8 holds: refused before any request.
+      const past = encodeCursor({ at: '2026-12-01T10:00:00.000000Z', id: '9999999999999999999' })
+      const refused = await expectAvolveError(alice!.scope.tokens.statement({ tokenType: 'GEN', cursor: past }), ValidationError, 'validation_failed')
+      expect(refused.message).toMatch(/cursor is not one this SDK made/)
+      const last = encodeCursor({ at: '2026-12-01T10:00:00.000000Z', id: '9223372036854775807' })
+      expect((await alice!.scope.tokens.statement({ tokenType: 'GEN', cursor: last })).items).toEqual([])
     })
   })
 
