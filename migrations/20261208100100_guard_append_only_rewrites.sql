@@ -17,22 +17,10 @@
 -- comments stay allowed: none of them changes a stored value. What the first guard leaves to the
 -- event triggers' owner (dropping or disabling them) holds for these two as well.
 
-create or replace function private.append_only_error(p_table oid)
-returns text
-language sql
-stable
-set search_path = ''
-as $$
-  -- The argument of the table's refusing trigger is the error it raises.
-  select pg_catalog.split_part(pg_catalog.encode(t.tgargs, 'escape'), '\000', 1)
-  from pg_catalog.pg_trigger t
-  where t.tgrelid = p_table and t.tgfoid = 'private.refuse_mutation()'::pg_catalog.regprocedure
-  order by t.tgname
-  limit 1
-$$;
-comment on function private.append_only_error(oid) is
-  'The error name (ledger_append_only, history_append_only) of table p_table when it is append-only (has a trigger running private.refuse_mutation), else null. For the append-only event triggers.';
-revoke all on function private.append_only_error(oid) from public;
+-- Both functions run as whoever issues the DDL, for every table in the database: they read only
+-- pg_catalog (no name lookup in schema private) until they refuse, so a role without access to that
+-- schema can still rewrite its own tables. The argument of the table's refusing trigger is the error
+-- to raise.
 
 create or replace function private.refuse_append_only_rewrite()
 returns event_trigger
@@ -41,15 +29,22 @@ set search_path = ''
 as $$
 declare
   v_table oid := pg_catalog.pg_event_trigger_table_rewrite_oid();
-  v_error text := private.append_only_error(v_table);
+  v_error text;
 begin
+  select pg_catalog.split_part(pg_catalog.encode(t.tgargs, 'escape'), '\000', 1) into v_error
+  from pg_catalog.pg_trigger t
+  join pg_catalog.pg_proc p on p.oid = t.tgfoid and p.proname = 'refuse_mutation'
+  join pg_catalog.pg_namespace n on n.oid = p.pronamespace and n.nspname = 'private'
+  where t.tgrelid = v_table
+  order by t.tgname
+  limit 1;
   if v_error is not null then
     perform private.raise_error(v_error, pg_catalog.format('%s would rewrite every row of %s, whose rows are never changed', tg_tag, v_table::pg_catalog.regclass));
   end if;
 end
 $$;
 comment on function private.refuse_append_only_rewrite() is
-  'Event trigger function (avolve_append_only_rewrite_guard): refuses rewriting an append-only table (alter column type with using, set unlogged, ...). Not callable directly.';
+  'Event trigger function (avolve_append_only_rewrite_guard): refuses rewriting an append-only table (one with a private.refuse_mutation trigger: alter column type with using, set unlogged, ...). Not callable directly.';
 revoke all on function private.refuse_append_only_rewrite() from public;
 
 create or replace function private.refuse_append_only_column_drop()
@@ -61,18 +56,21 @@ declare
   v_dropped record;
 begin
   for v_dropped in
-    select d.object_identity, private.append_only_error(d.objid) as error_name
+    select d.object_identity, pg_catalog.split_part(pg_catalog.encode(t.tgargs, 'escape'), '\000', 1) as error_name
     from pg_catalog.pg_event_trigger_dropped_objects() d
+    join pg_catalog.pg_trigger t on t.tgrelid = d.objid
+    join pg_catalog.pg_proc p on p.oid = t.tgfoid and p.proname = 'refuse_mutation'
+    join pg_catalog.pg_namespace n on n.oid = p.pronamespace and n.nspname = 'private'
     where d.object_type = 'table column'
+    order by t.tgname
+    limit 1
   loop
-    if v_dropped.error_name is not null then
-      perform private.raise_error(v_dropped.error_name, pg_catalog.format('%s would drop the column %s and its values, which are never changed', tg_tag, v_dropped.object_identity));
-    end if;
+    perform private.raise_error(v_dropped.error_name, pg_catalog.format('%s would drop the column %s and its values, which are never changed', tg_tag, v_dropped.object_identity));
   end loop;
 end
 $$;
 comment on function private.refuse_append_only_column_drop() is
-  'Event trigger function (avolve_append_only_drop_guard): refuses dropping a column of an append-only table. Not callable directly.';
+  'Event trigger function (avolve_append_only_drop_guard): refuses dropping a column of an append-only table (one with a private.refuse_mutation trigger). Not callable directly.';
 revoke all on function private.refuse_append_only_column_drop() from public;
 
 do $guard$

@@ -4,4 +4,3 @@ drop event trigger if exists avolve_append_only_drop_guard;
 drop event trigger if exists avolve_append_only_rewrite_guard;
 drop function if exists private.refuse_append_only_column_drop();
 drop function if exists private.refuse_append_only_rewrite();
-drop function if exists private.append_only_error(oid);

@@ -131,6 +131,21 @@ describe('the append-only tables, against their owner', () => {
     expect(error).toBeUndefined()
   })
 
+  it('lets a role with no access to schema private rewrite its own tables and drop their columns', async () => {
+    // The rewrite and column-drop guards run as whoever issues the DDL, for every table.
+    const error = await inTransaction([
+      'create role avolve_probe_owner',
+      'grant create on schema public to avolve_probe_owner',
+      'set local role avolve_probe_owner',
+      'create table public.probe_owned (x int, y int)',
+      'alter table public.probe_owned alter column x type bigint using x * 2',
+      'alter table public.probe_owned drop column y',
+      'create temporary table probe_temp (x int)',
+      'alter table probe_temp alter column x type bigint',
+    ])
+    expect(error).toBeUndefined()
+  })
+
   it('lets a session in replica mode insert, as a data-only restore does', async () => {
     const error = await inTransaction([
       'set local session_replication_role = replica',
