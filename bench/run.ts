@@ -22,7 +22,7 @@ import { writePerformanceSection } from './lib/readme.js'
 import { printTable, progress, span } from './lib/report.js'
 import { inRoundOrder, recordingInto } from './lib/load.js'
 import { percentile, round, summarize, type Summary } from './lib/stats.js'
-import { compareWithMinimal, type Comparison } from './minimal.js'
+import { compareWithMinimal, type Comparison, type LevelFigures } from './minimal.js'
 import { overheads } from './overhead.js'
 import { scale, scaleSettings, sizeLabel } from './scale.js'
 import { codegenTimes, measureClient, memoryAfterCalls } from './tooling.js'
@@ -273,38 +273,39 @@ async function main() {
       } finally {
         await fast.stop()
       }
-      const rows = (c: Comparison, label: string) => [
-        ...Object.entries(c.levels).map(([n, l]) => [
-          `${n} clients${label}`,
-          span(l.transferTokens),
-          span(l.minimal),
-          l.sdk ? span(l.sdk) : '–',
-          l.transferTokensOverMinimal.toFixed(3),
-          l.sdkOverTransferTokens?.toFixed(3) ?? '–',
-        ]),
-        [`hot, ${c.hot.clients} clients${label}`, span(c.hot.transferTokens), span(c.hot.minimal), '–', c.hot.ratio.toFixed(3), '–'],
+      // Each case of a comparison once, for both tables: the levels of random pairs, then the hot account.
+      const cases = (c: Comparison, label: string) => [
+        ...Object.entries(c.levels).map(([n, l]) => ({ name: `${n} clients${label}`, figures: l as Comparison['hot'] | LevelFigures })),
+        { name: `hot, ${c.hot.clients} clients${label}`, figures: c.hot as Comparison['hot'] | LevelFigures },
       ]
+      const all = [...cases(durable, ''), ...cases(nonDurable, `, ${durability(nonDurableSettings)}`)]
       printTable(
         'transfers/s, median (min–max)',
         ['case', 'transfer_tokens', 'minimal', 'SDK path', 'transfer_tokens / minimal', 'SDK / transfer_tokens'],
-        [...rows(durable, ''), ...rows(nonDurable, `, ${durability(nonDurableSettings)}`)],
+        all.map(({ name, figures: l }) =>
+          'ratio' in l
+            ? [name, span(l.transferTokens), span(l.minimal), '–', l.ratio.toFixed(3), '–']
+            : [name, span(l.transferTokens), span(l.minimal), l.sdk ? span(l.sdk) : '–', l.transferTokensOverMinimal.toFixed(3), l.sdkOverTransferTokens?.toFixed(3) ?? '–'],
+        ),
       )
-      const costRows = (c: Comparison, label: string) =>
-        [...Object.entries(c.levels).map(([n, l]) => [`${n} clients${label}`, l.cost] as const), [`hot, ${c.hot.clients} clients${label}`, c.hot.cost] as const]
-          .filter(([, cost]) => cost)
-          .map(([name, cost]) => [
-            name,
-            String(cost!.transferTokens.cpuMicros),
-            String(cost!.minimal.cpuMicros),
-            cost!.cpuRatio.toFixed(2),
-            String(cost!.transferTokens.walBytes),
-            String(cost!.minimal.walBytes),
-            cost!.walRatio.toFixed(2),
-          ])
       printTable(
         'per transfer, median: server CPU (µs, all PostgreSQL processes) and WAL (bytes)',
         ['case', 'CPU transfer_tokens', 'CPU minimal', 'ratio', 'WAL transfer_tokens', 'WAL minimal', 'ratio'],
-        [...costRows(durable, ''), ...costRows(nonDurable, `, ${durability(nonDurableSettings)}`)],
+        all.flatMap(({ name, figures: { cost } }) =>
+          cost
+            ? [
+                [
+                  name,
+                  String(cost.transferTokens.cpuMicros),
+                  String(cost.minimal.cpuMicros),
+                  cost.cpuRatio.toFixed(2),
+                  String(cost.transferTokens.walBytes),
+                  String(cost.minimal.walBytes),
+                  cost.walRatio.toFixed(2),
+                ],
+              ]
+            : [],
+        ),
       )
       pgbenchVersion = await pgbenchVersionOf()
       results.minimalTransfer = {

@@ -79,29 +79,29 @@ export function performanceSection(r: Results): string {
   }
   if (r.minimalTransfer) {
     const m = r.minimalTransfer
-    const row = (label: string, l: any) =>
-      `| ${label} | ${f(l.transferTokens.median)} | ${f(l.minimal.median)} | ${l.sdk ? f(l.sdk.median) : '–'} | ${f(l.transferTokensOverMinimal ?? l.ratio, 2)} | ${l.sdkOverTransferTokens === undefined ? '–' : f(l.sdkOverTransferTokens, 2)} |`
+    // Each case once, for both tables: the levels of random pairs and the hot account, durable, then with durability off.
+    const cases: Array<[string, any]> = [
+      ...Object.entries<any>(m.levels).map(([c, l]): [string, any] => [`${c} clients`, l]),
+      [`hot account, ${m.hot.clients} clients`, m.hot],
+      ...(m.nonDurable
+        ? [
+            ...Object.entries<any>(m.nonDurable.levels).map(([c, l]): [string, any] => [`${c} clients, ${m.nonDurable.durability}`, l]),
+            [`hot account, ${m.nonDurable.hot.clients} clients, ${m.nonDurable.durability}`, m.nonDurable.hot] as [string, any],
+          ]
+        : []),
+    ]
     lines.push(
       `Against the smallest correct transfer (\`bench/minimal-transfer.sql\`: the two balance rows locked in id order with \`for update\`, a \`check (balance >= 0)\`, a unique idempotency key, one ledger row with an identity key), under pgbench on the same server, taking turns in every round; ${m.users} users, random pairs, a fresh key per transfer. \`public.transfer_tokens\` is called in one statement as the service role; the SDK path is the SDK's server transfer (set-up, the RPC and its read-back, pipelined) on its own pool.`,
       '',
       '| transfers/s | `transfer_tokens` (pgbench) | minimal (pgbench) | SDK path | `transfer_tokens` / minimal | SDK / `transfer_tokens` |',
       '|---:|---:|---:|---:|---:|---:|',
-      ...Object.entries<any>(m.levels).map(([c, l]) => row(`${c} clients`, l)),
-      row(`hot account, ${m.hot.clients} clients`, m.hot),
-      ...(m.nonDurable
-        ? [
-            ...Object.entries<any>(m.nonDurable.levels).map(([c, l]) => row(`${c} clients, ${m.nonDurable.durability}`, l)),
-            row(`hot account, ${m.nonDurable.hot.clients} clients, ${m.nonDurable.durability}`, m.nonDurable.hot),
-          ]
-        : []),
+      ...cases.map(
+        ([label, l]) =>
+          `| ${label} | ${f(l.transferTokens.median)} | ${f(l.minimal.median)} | ${l.sdk ? f(l.sdk.median) : '–'} | ${f(l.transferTokensOverMinimal ?? l.ratio, 2)} | ${l.sdkOverTransferTokens === undefined ? '–' : f(l.sdkOverTransferTokens, 2)} |`,
+      ),
       '',
     )
-    const measured: Array<[string, any]> = [
-      ...Object.entries<any>(m.levels).map(([c, l]): [string, any] => [`${c} clients`, l.cost]),
-      [`hot account, ${m.hot.clients} clients`, m.hot.cost],
-      ...Object.entries<any>(m.nonDurable?.levels ?? {}).map(([c, l]): [string, any] => [`${c} clients, ${m.nonDurable.durability}`, l.cost]),
-    ]
-    const costs = measured.filter(([, cost]) => cost)
+    const costs = cases.filter(([, l]) => l.cost)
     if (costs.length)
       lines.push(
         'Where the ratio comes from: what one transfer cost the server in the same runs (medians over the rounds). CPU is that of every PostgreSQL process over the pgbench run, from `/proc`, per transfer pgbench completed; WAL is the distance the WAL insert position moved, per transfer. The server fills the cores here, so throughput follows CPU per transfer.',
@@ -109,7 +109,7 @@ export function performanceSection(r: Results): string {
         '| per transfer | `transfer_tokens` CPU | minimal CPU | CPU ratio | `transfer_tokens` WAL | minimal WAL | WAL ratio |',
         '|---:|---:|---:|---:|---:|---:|---:|',
         ...costs.map(
-          ([label, c]) =>
+          ([label, { cost: c }]) =>
             `| ${label} | ${c.transferTokens.cpuMicros} µs | ${c.minimal.cpuMicros} µs | ${f(c.cpuRatio, 2)} | ${c.transferTokens.walBytes} B | ${c.minimal.walBytes} B | ${f(c.walRatio, 2)} |`,
         ),
         '',
