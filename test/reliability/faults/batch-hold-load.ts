@@ -125,6 +125,8 @@ export interface LoadWorld {
   service: ServiceTokenRepository
   /** Sets a hold's expiry into the past (a superuser update). */
   expire: (holdId: string) => Promise<void>
+  /** Called when the load is done, before the last sweeps (which still run under the faults). */
+  beforeLastSweeps?: () => void
 }
 
 /**
@@ -205,6 +207,7 @@ export async function runBatchesAndHolds(world: LoadWorld, planned: PlannedWork[
   // Sweeps more, still under the faults, after every expiry was set: none of those may stay pending.
   // A few holds per transaction, so that a sweep finishes between two kills of its backend (one long
   // sweep, the only busy backend left, would be killed every time).
+  world.beforeLastSweeps?.()
   try {
     for (;;) {
       const released = await persist(outcome, () => world.service.releaseExpiredHolds({ limit: 4 }))

@@ -8,10 +8,15 @@ import { expectExactlyOnce, planTransfers, retryFailed, sendAll, type PlannedTra
 const db = useTestDatabase()
 const sdk = useSdk(db, { pool: { max: 8 }, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 40 } })
 
-/** Terminates a random busy SDK backend every 15 ms until stopped; resolves to how many it killed. */
-function startKiller(): { stop: () => Promise<number> } {
+/**
+ * Terminates a random busy SDK backend every 15 ms until stopped; resolves to how many it killed.
+ * `slowDown` makes that every 150 ms: a transaction alone on the server (the last sweeps) is killed
+ * whenever it is busy at a tick, so at 15 ms one slower than that on a loaded machine never commits.
+ */
+function startKiller(): { stop: () => Promise<number>; slowDown: () => void } {
   let kills = 0
   let stop = false
+  let pauseMs = 15
   const killer = (async () => {
     while (!stop) {
       const { rows } = await db().admin.query<{ n: number }>(
@@ -20,10 +25,13 @@ function startKiller(): { stop: () => Promise<number> } {
            order by random() limit 1) victims`,
       )
       kills += rows[0]!.n
-      await new Promise((r) => setTimeout(r, 15))
+      await new Promise((r) => setTimeout(r, pauseMs))
     }
   })()
   return {
+    slowDown: () => {
+      pauseMs = 150
+    },
     stop: async () => {
       stop = true
       await killer
@@ -71,7 +79,7 @@ describe('backends killed mid-transaction', () => {
     const planned = planBatchesAndHolds(72, 84, users.length)
 
     const killer = startKiller()
-    const outcome = await runBatchesAndHolds(world, planned, 8)
+    const outcome = await runBatchesAndHolds({ ...world, beforeLastSweeps: killer.slowDown }, planned, 8)
     const kills = await killer.stop()
 
     expect(kills).toBeGreaterThan(10)
@@ -79,7 +87,7 @@ describe('backends killed mid-transaction', () => {
     recordFigure('killed-backends', {
       area: 'faults',
       check:
-        'pg_terminate_backend of busy SDK backends during 72 batches (one in six refused, one in five sent twice at once) and 84 holds with captures, releases, races and expiries (8 workers, the expiry sweep running), then retries with the same keys',
+        'pg_terminate_backend of busy SDK backends during 72 batches (one in six refused, one in five sent twice at once) and 84 holds with captures, releases, races and expiries (8 workers, the expiry sweep running; kills every 15 ms during the load, every 150 ms during the last sweeps), then retries with the same keys',
       cases: planned.length,
       faults: kills,
       violations,
