@@ -1,13 +1,15 @@
 -- A hold's expiry was compared with now(), the time its transaction began. A payee whose
 -- transaction began before the expiry could still capture after it (a unit of work that waits on
--- something else, or a direct SQL session), and the ledger row, stamped with the clock, then showed a
--- capture after the hold had expired. The capture, the payer's release once expired and the expiry
--- sweep now read the clock (clock_timestamp()), as the ledger does, and a hold's resolved_at is the
--- clock's time too, so it is never before the movement it records. A hold's own created_at and
+-- something else, or a direct SQL session), and its entries (running balances), stamped with the
+-- clock, then showed a capture after the hold had expired. The capture, the payer's release once
+-- expired and the expiry sweep now read the clock (clock_timestamp()), as the entries do; a hold's resolved_at is the
+-- clock's time too, so it is never before the movement it records. A capture checks the expiry again
+-- once it holds the accounts' locks and has stamped its movement: waiting for those locks may outlast
+-- the expiry. A hold's own created_at and
 -- expires_at stay the transaction's now(): a retry compares the expiry it asks for with their
 -- difference (20261208100000_hold_payer_and_expiry_replay.sql).
 --
--- Each function below is 20261207130100_token_holds.sql's, with only those reads changed.
+-- Each function below is 20261207130100_token_holds.sql's, with only those reads (and that check) changed.
 
 create or replace function private.capture_hold(p_hold_id uuid, p_amount numeric default null)
 returns uuid
@@ -40,6 +42,11 @@ begin
   -- The captured amount moves; the whole hold leaves `held` (a partial capture releases the rest).
   perform private.move_hold(v_hold, 'capture', v_amount, v_amount, -v_hold.amount, v_amount);
   update public.token_holds set status = 'captured', captured_amount = v_amount, resolved_at = pg_catalog.clock_timestamp() where id = v_hold.id;
+  -- Again, now that the accounts are locked and the movement stamped: the wait for the locks may have
+  -- outlasted the expiry, and raising undoes the capture.
+  if v_hold.expires_at <= pg_catalog.clock_timestamp() then
+    perform private.raise_error('hold_expired', pg_catalog.format('it expired at %s, while the capture waited', v_hold.expires_at));
+  end if;
   return v_hold.id;
 end
 $$;

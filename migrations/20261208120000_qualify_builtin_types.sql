@@ -130,6 +130,11 @@ begin
   -- The captured amount moves; the whole hold leaves `held` (a partial capture releases the rest).
   perform private.move_hold(v_hold, 'capture', v_amount, v_amount, -v_hold.amount, v_amount);
   update public.token_holds set status = 'captured', captured_amount = v_amount, resolved_at = pg_catalog.clock_timestamp() where id = v_hold.id;
+  -- Again, now that the accounts are locked and the movement stamped: the wait for the locks may have
+  -- outlasted the expiry, and raising undoes the capture.
+  if v_hold.expires_at <= pg_catalog.clock_timestamp() then
+    perform private.raise_error('hold_expired', pg_catalog.format('it expired at %s, while the capture waited', v_hold.expires_at));
+  end if;
   return v_hold.id;
 end
 $$;

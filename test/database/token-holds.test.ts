@@ -204,6 +204,32 @@ describe('holds: two-phase transfers', () => {
     expect(await account(payer!)).toEqual({ balance: '10', held: '0', available: '10' })
   })
 
+  it('a capture that waited for the accounts past the expiry is refused, and moves nothing', async () => {
+    const [payer, payee] = await createUsers(db().admin, 2)
+    await mint(db().api, payer!, 'GEN', '10')
+    const id = await hold(user(payer!), payer, payee, '4', 2)
+    // The payer's account locked (as a transfer in flight would) until the hold has expired.
+    const blocker = await db().admin.connect()
+    try {
+      await blocker.query('begin')
+      await blocker.query(`select from public.token_balances where user_id = $1 for update`, [payer])
+      const captured = capture(user(payee!), id).then(
+        () => undefined,
+        (e: { code?: string }) => e.code,
+      )
+      await new Promise((r) => setTimeout(r, 2500))
+      await blocker.query('commit')
+      expect(await captured).toBe('VT016')
+    } finally {
+      blocker.release()
+    }
+    expect(await holdRow(id)).toEqual({ status: 'pending', captured: null })
+    expect(await account(payer!)).toEqual({ balance: '10', held: '4', available: '6' })
+    // Released by its payer, so that no other test's sweep finds it.
+    await release(user(payer!), id)
+    expect(await account(payer!)).toEqual({ balance: '10', held: '0', available: '10' })
+  })
+
   it('a payer cannot block a hold’s capture or release by taking its ledger keys first', async () => {
     const [payer, payee, friend] = await createUsers(db().admin, 3)
     await mint(db().api, payer!, 'GEN', '100')
