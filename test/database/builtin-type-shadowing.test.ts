@@ -7,34 +7,85 @@ import { useTestDatabase } from '../support/test-database.js'
 const db = useTestDatabase()
 
 /**
- * The built-in type names a caller can shadow in their temporary schema, which PostgreSQL searches
- * before pg_catalog for type names even under `search_path = ''`: each becomes a domain whose check
- * calls the caller's spy. `record` and the composite shadows cannot carry a check, so they are
- * composite types with a spied column instead.
- */
-const shadowedAsDomains = ['text', 'uuid', 'jsonb', 'json', 'oid', 'name', 'int4', 'int8', 'bool', 'timestamptz', 'regclass', 'bytea', 'float8', 'varchar', 'bpchar', 'date']
-const shadowedAsComposites = ['record', 'pg_roles', 'pg_trigger', 'pg_proc', 'pg_namespace']
-
-/**
  * The spy: true for the caller's own roles, so that their own statements run; anywhere else (inside
  * a definer function, as its owner) it fails with the role it ran as.
  */
-const setUp = [
-  `create function pg_temp.spy(v pg_catalog.text) returns boolean language plpgsql as $$
-     begin
-       if current_user in ('authenticated', 'service_role', 'anon', 'authenticator') then return true; end if;
-       raise exception 'spy ran as %', current_user;
-     end $$`,
-  'create domain pg_temp.spied as pg_catalog.text check (pg_temp.spy(value))',
-  ...shadowedAsDomains.map((t) => `create domain pg_temp.${t} as pg_catalog.${t} check (pg_temp.spy(value::pg_catalog.text))`),
-  ...shadowedAsComposites.map((t) => `create type pg_temp.${t} as (x pg_temp.spied)`),
-]
+const spy = `create function pg_temp.spy(v pg_catalog.text) returns boolean language plpgsql as $$
+  begin
+    if current_user in ('authenticated', 'service_role', 'anon', 'authenticator') then return true; end if;
+    raise exception 'spy ran as % (%)', current_user, v;
+  end $$`
+
+/**
+ * Shadows, in the session's temporary schema (which PostgreSQL searches before pg_catalog for type
+ * and relation names even under `search_path = ''`), every relation of pg_catalog with a view that
+ * calls the spy, and every other type of pg_catalog with a domain whose check calls it (a composite
+ * type with a spied column where no domain can be made: `record` and the other pseudo-types).
+ * Returns how many names there are, and how many it shadowed.
+ */
+async function shadowEverything(c: pg.PoolClient): Promise<{ names: number; shadowed: number }> {
+  await c.query(spy)
+  await c.query('create domain pg_temp.spied as pg_catalog.text check (pg_temp.spy(value))')
+  const { rows } = await c.query<{ name: string; relation: boolean }>(
+    `select t.typname as name, t.typrelid <> 0 as relation from pg_catalog.pg_type t
+     where t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace and t.typname !~ '^_' order by 1`,
+  )
+  let shadowed = 0
+  for (const { name, relation } of rows) {
+    const id = `pg_temp."${name}"`
+    const tries = relation
+      ? [`create view ${id} with (security_invoker) as select pg_temp.spy('relation ${name}') as x`]
+      : [`create domain ${id} as pg_catalog."${name}" check (pg_temp.spy('type ${name}'))`, `create type ${id} as (x pg_temp.spied)`]
+    for (const sql of tries) {
+      await c.query('savepoint shadow')
+      const made = await c.query(sql).then(
+        () => true,
+        () => false,
+      )
+      await c.query(made ? 'release savepoint shadow' : 'rollback to savepoint shadow')
+      if (made) {
+        shadowed++
+        break
+      }
+    }
+  }
+  return { names: rows.length, shadowed }
+}
 
 /** SQL's type keywords: the grammar itself resolves them to pg_catalog, never through the search path. */
 const typeKeywords = new Set(['int', 'integer', 'smallint', 'bigint', 'real', 'float', 'decimal', 'dec', 'numeric', 'boolean', 'char', 'character', 'varchar', 'time', 'timestamp', 'interval', 'bit'])
 
 /** A body without its comments and string literals, where names are only text. */
 const codeOf = (src: string) => src.replace(/--[^\n]*/g, '').replace(/'(?:[^']|'')*'/g, "''")
+
+/**
+ * Where a function body (`src`) names a built-in type unqualified: in a cast, `cast(... as t)`, a
+ * column definition list, a typed literal or a declaration; or (in schema private) calls auth.*().
+ */
+function unqualifiedTypes(name: string, src: string, builtIn: Set<string>): string[] {
+  const problems: string[] = []
+  const f = { name, src }
+  const code = codeOf(f.src)
+  const flag = (what: string, type: string | undefined) => {
+    if (type !== undefined && builtIn.has(type)) problems.push(`${f.name}: ${what} ${type}`)
+  }
+  const word = '([a-z_][a-z0-9_]*)\\b(?!\\s*\\.)'
+  for (const m of code.matchAll(new RegExp(`::\\s*${word}`, 'g'))) flag('::', m[1])
+  // cast(x as t), and a column definition list: ... as f(a t, b u)
+  for (const m of code.matchAll(new RegExp(`\\bas\\s+${word}\\s*[)\\[]`, 'gi'))) flag('as', m[1])
+  for (const list of code.matchAll(/\bas\s+[a-z_][a-z0-9_]*\s*\(([^()]*)\)/gi)) {
+    for (const m of list[1]!.matchAll(new RegExp(`(?:^|,)\\s*[a-z_][a-z0-9_]*\\s+${word}`, 'g'))) flag('column list', m[1])
+  }
+  // A typed literal: t 'x' (the literal is '' here).
+  for (const m of code.matchAll(/\b([a-z_][a-z0-9_]*)\s*''/g)) flag('literal of', m[1])
+  // Declarations, one or more a line: name [constant] type.
+  for (const d of code.matchAll(/^\s*declare\b([\s\S]*?)^\s*begin\b/gim)) {
+    for (const piece of d[1]!.split(';')) flag('declares', new RegExp(`^\\s*[a-z_][a-z0-9_]*\\s+(?:constant\\s+)?${word}`).exec(piece)?.[1])
+  }
+  // auth.uid() and its kin name built-in types unqualified in their own bodies (Supabase's).
+  if (f.name.startsWith('private.') && /\bauth\.(uid|role|jwt)\s*\(/.test(code)) problems.push(`${f.name}: calls auth.*()`)
+  return problems
+}
 
 type Step = { as: { role: string; sub?: string }; sql: string; values?: unknown[] }
 
@@ -48,8 +99,16 @@ describe('built-in type names shadowed in the caller’s temporary schema', () =
     const c = await db().api.connect()
     const failures: string[] = []
     let calls = 0
+    let shadowed = 0
     try {
-      for (const s of setUp) await c.query(s)
+      await c.query('begin')
+      const made = await shadowEverything(c)
+      expect(made.shadowed).toBe(made.names)
+      shadowed = made.shadowed
+      await c.query('commit')
+      // Plans made before the shadows existed (the event triggers' statements, for one) are dropped,
+      // so that every statement below is planned with them in place.
+      await c.query('discard plans')
       const run = async ({ as, sql, values = [] }: Step) => {
         calls++
         await c.query('begin')
@@ -85,7 +144,7 @@ describe('built-in type names shadowed in the caller’s temporary schema', () =
     expect(rows[0]!.n).toBeGreaterThanOrEqual(3)
     recordFigure('builtin-type-shadowing', {
       area: 'security',
-      check: `every API function called by a session that shadows built-in type names in its temporary schema (${shadowedAsDomains.length} domains whose check calls the caller's function, ${shadowedAsComposites.length} composite types): none of that code runs as the functions' owner, and every call does what it does without them`,
+      check: `every API function called by a session that shadows ${shadowed} of pg_catalog's type and relation names in its temporary schema with domains, types and views that call the caller's function: none of that code runs as the functions' owner, and every call does what it does without them`,
       cases: calls,
       violations: failures.length,
       command: 'npx vitest run test/database/builtin-type-shadowing.test.ts',
@@ -99,16 +158,10 @@ describe('built-in type names shadowed in the caller’s temporary schema', () =
     )
     const { rows: types } = await db().admin.query<{ typname: string }>(`select typname from pg_type where typnamespace = 'pg_catalog'::regnamespace`)
     const builtIn = new Set(types.map((t) => t.typname).filter((t) => !typeKeywords.has(t)))
-    const problems: string[] = []
-    for (const f of functions) {
-      const code = codeOf(f.src)
-      for (const m of code.matchAll(/::\s*([a-z_][a-z0-9_]*)\b(?!\s*\.)/g)) if (builtIn.has(m[1]!)) problems.push(`${f.name}: ::${m[1]}`)
-      for (const d of code.matchAll(/^\s*declare\b([\s\S]*?)^\s*begin\b/gim)) {
-        for (const m of d[1]!.matchAll(/^\s+[a-z_][a-z0-9_]*\s+([a-z_][a-z0-9_]*)\b(?!\s*\.)/gm)) if (builtIn.has(m[1]!)) problems.push(`${f.name}: declares ${m[1]}`)
-      }
-      // auth.uid() and its kin name built-in types unqualified in their own bodies (Supabase's).
-      if (f.name.startsWith('private.') && /\bauth\.(uid|role|jwt)\s*\(/.test(code)) problems.push(`${f.name}: calls auth.*()`)
-    }
+    // The rule catches each form it names (so that it can fail).
+    const samples = ['select x::text', 'select cast(x as uuid)', "select jsonb '{}'", 'select * from f() as t(a integer, b text)', 'declare\n  a integer; b jsonb;\nbegin\nend', 'select auth.uid()']
+    expect(samples.map((src) => unqualifiedTypes('private.sample', src, builtIn).length)).toEqual(samples.map(() => 1))
+    const problems = functions.flatMap((f) => unqualifiedTypes(f.name, f.src, builtIn))
     expect(problems).toEqual([])
   })
 })
