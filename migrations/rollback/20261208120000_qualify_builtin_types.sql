@@ -472,7 +472,7 @@ declare
   v_dropped record;
 begin
   for v_dropped in
-    select d.object_identity, pg_catalog.split_part(pg_catalog.encode(t.tgargs, 'escape'), '\000', 1) as error_name
+    select d.object_identity, pg_catalog.split_part(pg_catalog.encode(t.tgargs, 'escape'), E'\\000', 1) as error_name
     from pg_catalog.pg_event_trigger_dropped_objects() d
     join pg_catalog.pg_trigger t on t.tgrelid = d.objid
     join pg_catalog.pg_proc p on p.oid = t.tgfoid and p.proname = 'refuse_mutation'
@@ -495,7 +495,7 @@ declare
   v_table oid := pg_catalog.pg_event_trigger_table_rewrite_oid();
   v_error text;
 begin
-  select pg_catalog.split_part(pg_catalog.encode(t.tgargs, 'escape'), '\000', 1) into v_error
+  select pg_catalog.split_part(pg_catalog.encode(t.tgargs, 'escape'), E'\\000', 1) into v_error
   from pg_catalog.pg_trigger t
   join pg_catalog.pg_proc p on p.oid = t.tgfoid and p.proname = 'refuse_mutation'
   join pg_catalog.pg_namespace n on n.oid = p.pronamespace and n.nspname = 'private'

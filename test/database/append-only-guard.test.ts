@@ -146,6 +146,23 @@ describe('the append-only tables, against their owner', () => {
     expect(error).toBeUndefined()
   })
 
+  it('works in a session with standard_conforming_strings off: other tables rewrite, the ledger still refuses', async () => {
+    // The guards run in the DDL's own session, with its settings; a backslash literal there must not
+    // depend on them (the statistics refresh runs them too, for its concurrent refresh).
+    const ours = await inTransaction([
+      'set local standard_conforming_strings = off',
+      'create table public.probe_legacy (x int, y int)',
+      'alter table public.probe_legacy alter column x type bigint using x * 2',
+      'alter table public.probe_legacy drop column y',
+      'select public.refresh_user_stats()',
+    ])
+    expect(ours).toBeUndefined()
+    for (const ddl of ['alter table public.token_transactions set unlogged', 'alter table public.token_transactions drop column memo']) {
+      const refused = await inTransaction(['set local standard_conforming_strings = off', ddl])
+      expect((refused as { code?: string }).code, ddl).toBe('VT009')
+    }
+  })
+
   it('lets a session in replica mode insert, as a data-only restore does', async () => {
     const error = await inTransaction([
       'set local session_replication_role = replica',
