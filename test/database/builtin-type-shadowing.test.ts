@@ -1,7 +1,7 @@
-import type pg from 'pg'
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { recordFigure } from '../support/reliability-report.js'
-import { createUsers, mint } from '../support/requests.js'
+import { asRequester, createUsers, mint, type Requester, service, user } from '../support/requests.js'
 import { useTestDatabase } from '../support/test-database.js'
 
 const db = useTestDatabase()
@@ -64,10 +64,9 @@ const codeOf = (src: string) => src.replace(/--[^\n]*/g, '').replace(/'(?:[^']|'
  */
 function unqualifiedTypes(name: string, src: string, builtIn: Set<string>): string[] {
   const problems: string[] = []
-  const f = { name, src }
-  const code = codeOf(f.src)
+  const code = codeOf(src)
   const flag = (what: string, type: string | undefined) => {
-    if (type !== undefined && builtIn.has(type)) problems.push(`${f.name}: ${what} ${type}`)
+    if (type !== undefined && builtIn.has(type)) problems.push(`${name}: ${what} ${type}`)
   }
   const word = '([a-z_][a-z0-9_]*)\\b(?!\\s*\\.)'
   for (const m of code.matchAll(new RegExp(`::\\s*${word}`, 'g'))) flag('::', m[1])
@@ -83,61 +82,59 @@ function unqualifiedTypes(name: string, src: string, builtIn: Set<string>): stri
     for (const piece of d[1]!.split(';')) flag('declares', new RegExp(`^\\s*[a-z_][a-z0-9_]*\\s+(?:constant\\s+)?${word}`).exec(piece)?.[1])
   }
   // auth.uid() and its kin name built-in types unqualified in their own bodies (Supabase's).
-  if (f.name.startsWith('private.') && /\bauth\.(uid|role|jwt)\s*\(/.test(code)) problems.push(`${f.name}: calls auth.*()`)
+  if (name.startsWith('private.') && /\bauth\.(uid|role|jwt)\s*\(/.test(code)) problems.push(`${name}: calls auth.*()`)
   return problems
 }
-
-type Step = { as: { role: string; sub?: string }; sql: string; values?: unknown[] }
 
 describe('built-in type names shadowed in the caller’s temporary schema', () => {
   it('never reach the definer functions: every function runs as it would without them', async () => {
     const [payer, payee] = await createUsers(db().admin, 2)
     await mint(db().api, payer!, 'GEN', '100')
-    const a = { role: 'authenticated', sub: payer! }
-    const b = { role: 'authenticated', sub: payee! }
-    const service = { role: 'service_role' }
-    const c = await db().api.connect()
+    const a = user(payer!)
+    const b = user(payee!)
+    // One connection, logged in as authenticator, so that every call runs in the session of the shadows.
+    const session = new pg.Pool({ connectionString: db().authenticatorUrl, max: 1, idleTimeoutMillis: 0 })
     const failures: string[] = []
     let calls = 0
     let shadowed = 0
     try {
-      await c.query('begin')
-      const made = await shadowEverything(c)
-      expect(made.shadowed).toBe(made.names)
-      shadowed = made.shadowed
-      await c.query('commit')
-      // Plans made before the shadows existed (the event triggers' statements, for one) are dropped,
-      // so that every statement below is planned with them in place.
-      await c.query('discard plans')
-      const run = async ({ as, sql, values = [] }: Step) => {
-        calls++
+      const c = await session.connect()
+      try {
         await c.query('begin')
-        await c.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [as.role, JSON.stringify(as)])
+        const made = await shadowEverything(c)
+        expect(made.shadowed).toBe(made.names)
+        shadowed = made.shadowed
+        await c.query('commit')
+        // Plans made before the shadows existed (the event triggers' statements, for one) are dropped,
+        // so that every statement below is planned with them in place.
+        await c.query('discard plans')
+      } finally {
+        c.release()
+      }
+      const run = async (who: Requester, sql: string, values: unknown[] = []) => {
+        calls++
         try {
-          const { rows } = await c.query(sql, values)
-          await c.query('commit')
-          return rows[0] as Record<string, unknown>
+          return (await asRequester(session, who, (c) => c.query(sql, values))).rows[0] as Record<string, unknown>
         } catch (e) {
-          await c.query('rollback')
           failures.push(`${sql.slice(0, 60)}: ${(e as pg.DatabaseError).message}`)
           return undefined
         }
       }
-      await run({ as: a, sql: `select public.transfer_tokens($1, $2, 'GEN', 1, gen_random_uuid())`, values: [payer, payee] })
-      await run({ as: a, sql: `select public.transfer_tokens_batch($1::jsonb, gen_random_uuid())`, values: [JSON.stringify([{ to: payee, token_type: 'GEN', amount: '1', memo: 'm' }])] })
-      const captured = await run({ as: a, sql: `select public.hold_tokens($1, $2, 'GEN', 3, 3600, gen_random_uuid()) as id`, values: [payer, payee] })
-      await run({ as: b, sql: 'select public.capture_hold($1, 2)', values: [captured?.id] })
-      const released = await run({ as: a, sql: `select public.hold_tokens($1, $2, 'GEN', 3, 3600, gen_random_uuid()) as id`, values: [payer, payee] })
-      await run({ as: b, sql: 'select public.release_hold($1)', values: [released?.id] })
-      await run({ as: a, sql: `select public.hold_tokens($1, $2, 'GEN', 1, 1, gen_random_uuid())`, values: [payer, payee] })
-      await run({ as: service, sql: 'select public.release_expired_holds(10)' })
-      await run({ as: service, sql: `select public.mint_tokens($1, 'GEN', 5, gen_random_uuid())`, values: [payee] })
-      const consent = await run({ as: a, sql: `select public.record_consent($1, 'terms_of_service', '{tos-v1}') as id`, values: [payer] })
-      await run({ as: a, sql: `select public.update_consent_status($1, 'withdrawn')`, values: [consent?.id] })
-      await run({ as: a, sql: `select public.token_balance_at('GEN', now())` })
-      await run({ as: service, sql: 'select public.refresh_user_stats()' })
+      await run(a, `select public.transfer_tokens($1, $2, 'GEN', 1, gen_random_uuid())`, [payer, payee])
+      await run(a, `select public.transfer_tokens_batch($1::jsonb, gen_random_uuid())`, [JSON.stringify([{ to: payee, token_type: 'GEN', amount: '1', memo: 'm' }])])
+      const captured = await run(a, `select public.hold_tokens($1, $2, 'GEN', 3, 3600, gen_random_uuid()) as id`, [payer, payee])
+      await run(b, 'select public.capture_hold($1, 2)', [captured?.id])
+      const released = await run(a, `select public.hold_tokens($1, $2, 'GEN', 3, 3600, gen_random_uuid()) as id`, [payer, payee])
+      await run(b, 'select public.release_hold($1)', [released?.id])
+      await run(a, `select public.hold_tokens($1, $2, 'GEN', 1, 1, gen_random_uuid())`, [payer, payee])
+      await run(service, 'select public.release_expired_holds(10)')
+      await run(service, `select public.mint_tokens($1, 'GEN', 5, gen_random_uuid())`, [payee])
+      const consent = await run(a, `select public.record_consent($1, 'terms_of_service', '{tos-v1}') as id`, [payer])
+      await run(a, `select public.update_consent_status($1, 'withdrawn')`, [consent?.id])
+      await run(a, `select public.token_balance_at('GEN', now())`)
+      await run(service, 'select public.refresh_user_stats()')
     } finally {
-      c.release(true)
+      await session.end()
     }
     expect(failures).toEqual([])
     const { rows } = await db().admin.query<{ n: number }>(`select count(*)::int as n from public.token_entries where user_id = $1`, [payee])

@@ -180,23 +180,17 @@ describe('holds: two-phase transfers', () => {
     await mint(db().api, payer!, 'GEN', '10')
     const id = await hold(user(payer!), payer, payee, '4')
     const early = await hold(user(payer!), payer, payee, '3')
-    await asRequester(db().api, user(payee!), async (c) => {
-      // The transaction's now() is fixed here, before either hold expires.
-      await c.query('select now()')
-      await db().admin.query(`update public.token_holds set expires_at = clock_timestamp() where id = any($1)`, [[id, early]])
-      await expectSqlState(c.query('select public.capture_hold($1)', [id]), 'VT016')
-    })
+    // Runs `sql` as `who` in a transaction whose now() is fixed before `ids` expire, after they have.
+    const afterExpiry = (who: Requester, ids: string[], sql: string, values: unknown[]) =>
+      asRequester(db().api, who, async (c) => {
+        await c.query('select now()')
+        await db().admin.query(`update public.token_holds set expires_at = clock_timestamp() where id = any($1)`, [ids])
+        return (await c.query(sql, values)).rows[0]
+      })
+    await expectSqlState(afterExpiry(user(payee!), [id, early], 'select public.capture_hold($1)', [id]), 'VT016')
     // Released by the payer once expired, and swept, by the same clock.
-    await asRequester(db().api, user(payer!), async (c) => {
-      await c.query('select now()')
-      await db().admin.query(`update public.token_holds set expires_at = clock_timestamp() where id = $1`, [id])
-      expect((await c.query('select public.release_hold($1) as id', [id])).rows[0].id).toBe(id)
-    })
-    await asRequester(db().api, service, async (c) => {
-      await c.query('select now()')
-      await db().admin.query(`update public.token_holds set expires_at = clock_timestamp() where id = $1`, [early])
-      expect((await c.query('select public.release_expired_holds() as n')).rows[0].n).toBeGreaterThanOrEqual(1)
-    })
+    expect(await afterExpiry(user(payer!), [id], 'select public.release_hold($1) as id', [id])).toEqual({ id })
+    expect((await afterExpiry(service, [early], 'select public.release_expired_holds() as n', [])).n).toBeGreaterThanOrEqual(1)
     expect(await holdRow(id)).toEqual({ status: 'released', captured: null })
     expect(await holdRow(early)).toEqual({ status: 'expired', captured: null })
     const { rows } = await db().admin.query(`select bool_and(resolved_at >= expires_at) as after from public.token_holds where id = any($1)`, [[id, early]])
